@@ -1,0 +1,40 @@
+# gapcast: `make demo` and `make test` are the two Quickstart commands.
+# DATA is where the upstream data files are; when that folder is missing, `make demo`
+# downloads them from their upstream URLs instead (`gapcast data fetch`).
+
+PYTHON ?= python3
+DATA ?= ../shared/data
+VENV ?= .venv
+OUT ?= out
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export GAPCAST_DATA := $(abspath $(DATA))
+export GAPCAST_DB ?= $(abspath $(OUT))/gapcast.duckdb
+
+.PHONY: demo test lint bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	@if [ -d "$(DATA)" ]; then $(BIN)/gapcast data import "$(DATA)"; \
+	 else echo "$(DATA) not found: fetching from upstream"; $(BIN)/gapcast data fetch; fi
+	$(BIN)/gapcast data status
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m gapcast``."""
+
+from gapcast.cli import main
+
+main()

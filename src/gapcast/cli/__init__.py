@@ -1,0 +1,62 @@
+"""The ``gapcast`` command line: Typer commands, one module per pipeline stage.
+
+Errors are mapped to ``Error: <message>`` on stderr and an exit code in one place,
+``main``; commands never print tracebacks for a ``GapcastError``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from gapcast.cli import data
+from gapcast.cli.common import State, err_console
+from gapcast.errors import GapcastError
+
+app = typer.Typer(
+    name="gapcast",
+    help="Measure and forecast the AI capability gap between two groups.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Store file (default: $GAPCAST_DB or the XDG data folder)."),
+    ] = None,
+) -> None:
+    ctx.obj = State(db=db)
+
+
+app.add_typer(data.app, name="data")
+data.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; map gapcast errors to one stderr line and an exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except GapcastError as err:
+        err_console.print(f"Error: {err.message}", markup=False, highlight=False,
+                          soft_wrap=True)
+        if err.hint:
+            err_console.print(f"Hint: {err.hint}", markup=False, highlight=False,
+                              soft_wrap=True)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)

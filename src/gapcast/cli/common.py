@@ -1,0 +1,36 @@
+"""What every CLI command module shares: the store option state and the consoles."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from gapcast.store import Store
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    """Options of the root command, passed to subcommands through the Typer context."""
+
+    db: Path | None = None
+
+
+def open_store(ctx: typer.Context) -> Store:
+    """Open the store named by ``--db``, ``$GAPCAST_DB`` or the default location."""
+    from gapcast.pipeline import open_store as _open
+
+    state = ctx.find_root().obj
+    return _open(state.db if isinstance(state, State) else None)
+
+
+def print_json(payload: Any) -> None:
+    """Print a JSON document on stdout (no Rich markup, stable key order)."""
+    typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))

@@ -1,0 +1,17 @@
+"""Use cases that the CLI and the API both call: one orchestration layer, split by stage.
+
+``data`` (ingest, status, fetch, models), ``measure`` (gap), ``forecast`` (forecast,
+fit, scenarios, runs), ``trust`` (backtest, sensitivity, what-if, score) and ``report``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gapcast.settings import default_db_path
+from gapcast.store import Store
+
+
+def open_store(db: Path | str | None = None) -> Store:
+    """Open the store at ``db`` or the default location (``gapcast.settings``)."""
+    return Store(db if db is not None else default_db_path())

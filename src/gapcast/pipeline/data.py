@@ -1,0 +1,248 @@
+"""Data use cases: import files, fetch from upstream, report status, list models.
+
+An import reads and parses every file first (pure), and only then writes them all in
+one store transaction, so a bad file anywhere leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import httpx
+import pandas as pd
+
+from gapcast.errors import DataError, GapcastError, NotFoundError, RequestError
+from gapcast.resolve import Resolved, resolve
+from gapcast.sources import REGISTRY, detect
+from gapcast.sources.base import Parsed
+from gapcast.store import FileImport, ImportResult, Store, sha256_of
+
+#: File name suffixes an import looks at inside a folder; others (README, MANIFEST) are
+#: listed as skipped. A file named explicitly is always read.
+DATA_SUFFIXES = (".csv", ".json", ".zip")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes and the path a user would recognise it by."""
+
+    path: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: one result per file, plus files passed over."""
+
+    results: tuple[ImportResult, ...]
+    skipped: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "files": [r.__dict__ for r in self.results],
+            "skipped": list(self.skipped),
+        }
+
+
+def collect(paths: Iterable[str | Path]) -> tuple[list[RawFile], list[str]]:
+    """Read the files named, and the data files under the folders named.
+
+    Zip archives (Epoch's ``benchmark_data.zip``) are opened and their members read as
+    files named ``<archive>/<member>``.
+    """
+    files: list[RawFile] = []
+    skipped: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.suffix.lower() in DATA_SUFFIXES:
+                    files.extend(_read(child))
+                else:
+                    skipped.append(str(child))
+        elif path.is_file():
+            files.extend(_read(path))
+        else:
+            raise DataError(str(path), "no such file or folder")
+    return files, skipped
+
+
+def _read(path: Path) -> list[RawFile]:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DataError(str(path), f"cannot read the file ({err.strerror})") from None
+    if path.suffix.lower() != ".zip":
+        return [RawFile(str(path), raw)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return [
+                RawFile(f"{path}/{name}", archive.read(name))
+                for name in sorted(archive.namelist())
+                if not name.endswith("/") and PurePosixPath(name).suffix.lower() == ".csv"
+            ]
+    except zipfile.BadZipFile:
+        raise DataError(str(path), "not a valid zip archive") from None
+
+
+def parse_files(store: Store, files: Sequence[RawFile]) -> list[FileImport]:
+    """Recognise and parse every file; unchanged files are not parsed again."""
+    known = {(r.source, r.file): r.sha256 for r in store.imports().itertuples(index=False)}
+    prepared: list[FileImport] = []
+    for item in files:
+        source = detect(item.path, item.raw[:4096])
+        digest = sha256_of(item.raw)
+        name = PurePosixPath(item.path.replace("\\", "/")).name
+        if known.get((source.name, name)) == digest:
+            parsed = Parsed(source.name, name)
+        else:
+            parsed = source.parse(item.raw, item.path)
+        url = next((d.url for d in source.downloads if PurePosixPath(d.file).name == name),
+                   None)
+        prepared.append(FileImport(parsed, digest, source.license, url))
+    _check_unique(prepared)
+    return prepared
+
+
+def _check_unique(prepared: Sequence[FileImport]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for item in prepared:
+        key = (item.parsed.source, item.parsed.file)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            raise DataError(item.parsed.file,
+                            "the same file name is given twice in one import",
+                            hint="import one copy of each file")
+
+
+def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
+    """Import files and folders into the store, all or nothing."""
+    files, skipped = collect(paths)
+    if not files:
+        raise RequestError("paths", "no data files found (looked for "
+                           + ", ".join(DATA_SUFFIXES) + ")")
+    prepared = parse_files(store, files)
+    results = store.import_files(prepared)
+    return ImportReport(tuple(results), tuple(skipped))
+
+
+def fetch(store: Store, source: str | None = None, mirror: str | None = None,
+          *, timeout: float = 60.0) -> ImportReport:
+    """Download each source's files from upstream (or a mirror) and import them.
+
+    ``mirror`` is a folder or a base URL under which each download's relative file path
+    (``Download.file``, e.g. ``epoch/eci.csv``) is found.
+    """
+    names = [source] if source else sorted(REGISTRY)
+    for name in names:
+        if name not in REGISTRY:
+            raise RequestError("--source", f"unknown source '{name}' "
+                               f"(known: {', '.join(sorted(REGISTRY))})")
+    with tempfile.TemporaryDirectory(prefix="gapcast-fetch-") as tmp:
+        paths: list[Path] = []
+        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            for name in names:
+                for download in REGISTRY[name].downloads:
+                    target = Path(tmp) / name / download.file
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(_download(client, download.file, download.url, mirror))
+                    paths.append(target)
+        return import_paths(store, paths)
+
+
+def _download(client: httpx.Client, file: str, url: str, mirror: str | None) -> bytes:
+    if mirror and not mirror.startswith(("http://", "https://")):
+        local = Path(mirror) / file
+        if not local.is_file():
+            raise DataError(str(local), "not found in the mirror folder")
+        return local.read_bytes()
+    address = f"{mirror.rstrip('/')}/{file}" if mirror else url
+    try:
+        response = client.get(address)
+    except httpx.HTTPError as err:
+        raise GapcastError(f"{address}: download failed ({err})",
+                           hint="check the network, or use --from DIR with a local copy") from None
+    if response.status_code != 200:
+        raise GapcastError(f"{address}: download failed (HTTP {response.status_code})")
+    return response.content
+
+
+def resolved(store: Store) -> Resolved:
+    """Return the store's models and scores with countries and model links resolved."""
+    return resolve(store.table("models"), store.table("scores"), store.table("organizations"))
+
+
+def status(store: Store) -> dict[str, Any]:
+    """Return what the store holds: per source and file, and what could not be resolved."""
+    imports = store.imports()
+    ranges = store.date_ranges()
+    merged = imports.merge(ranges, on=["source", "file"], how="left")
+    sources = [
+        {
+            "source": row.source,
+            "file": row.file,
+            "rows": int(row.rows),
+            "first": _date(row.first),
+            "last": _date(row.last),
+            "sha256": row.sha256,
+            "license": row.license,
+            "url": row.url,
+            "imported_at": str(row.imported_at),
+        }
+        for row in merged.itertuples(index=False)
+    ]
+    res = resolved(store)
+    unresolved = res.unresolved.sort_values(["kind", "rows", "name"],
+                                            ascending=[True, False, True])
+    return {
+        "db": store.path,
+        "data_hash": store.data_hash(),
+        "sources": sources,
+        "tables": {name: int(len(store.table(name))) for name in
+                   ("models", "scores", "compute", "organizations", "hardware")},
+        "unresolved": unresolved.to_dict(orient="records"),
+    }
+
+
+def _date(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return str(pd.Timestamp(value).date())
+
+
+def models(store: Store, *, country: str | None = None, accessibility: str | None = None,
+           metric: str | None = None, search: str | None = None) -> pd.DataFrame:
+    """Return resolved models, filtered; with ``metric``, each model's best score on it."""
+    if accessibility not in (None, "open", "closed"):
+        raise RequestError("--accessibility", f"'{accessibility}' is not allowed "
+                           "(allowed: open, closed)")
+    res = resolved(store)
+    frame = res.models
+    if country is not None:
+        frame = frame[frame["country"].str.casefold() == country.casefold()]
+    if accessibility is not None:
+        frame = frame[frame["accessibility"] == accessibility]
+    if search is not None:
+        frame = frame[frame["name"].str.contains(search, case=False, regex=False)]
+    columns = ["model_id", "name", "organization", "country", "accessibility",
+               "release_date", "training_compute_flop", "source"]
+    frame = frame[columns]
+    if metric is not None:
+        scores = res.scores[res.scores["metric"] == metric]
+        if scores.empty:
+            known = sorted(res.scores["metric"].dropna().unique())
+            raise NotFoundError(f"no scores for metric '{metric}'",
+                                hint="known metrics: " + ", ".join(known))
+        best = scores.groupby("model_id")["value"].max().rename(metric)
+        frame = frame.merge(best, left_on="model_id", right_index=True, how="inner")
+        frame = frame.sort_values(metric, ascending=False)
+    else:
+        frame = frame.sort_values(["release_date", "name"], ascending=[False, True])
+    return frame.reset_index(drop=True)

@@ -1,0 +1,49 @@
+"""Shared fixtures: the data mirror, a seeded rng, stores, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gapcast.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def mirror_path() -> Path:
+    """The offline mirror of the upstream data: $GAPCAST_DATA or ../shared/data."""
+    return Path(os.environ.get("GAPCAST_DATA") or ROOT.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    path = mirror_path()
+    assert path.is_dir(), f"the data mirror is missing: {path}"
+    return path
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20251231)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    with Store.memory() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def mirror_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """A store file with the whole mirror imported (built once per test session)."""
+    from gapcast.pipeline.data import import_paths
+
+    path = tmp_path_factory.mktemp("mirror") / "gapcast.duckdb"
+    with Store(path) as s:
+        import_paths(s, [mirror])
+    return path
