@@ -178,15 +178,23 @@ class Store:
                         action = "imported" if previous is None else "replaced"
                         self._replace(con, item, now)
                         known[key] = (item.sha256, rows)
-                    results.append(ImportResult(item.parsed.source, item.parsed.file,
-                                                rows, item.sha256, item.license, action))
+                    results.append(
+                        ImportResult(
+                            item.parsed.source,
+                            item.parsed.file,
+                            rows,
+                            item.sha256,
+                            item.license,
+                            action,
+                        )
+                    )
         except (duckdb.Error, ValueError, TypeError) as err:
-            raise StoreError(f"{self.path}: import failed, nothing was changed "
-                             f"({_first_line(err)})") from None
+            raise StoreError(
+                f"{self.path}: import failed, nothing was changed ({_first_line(err)})"
+            ) from None
         return results
 
-    def _replace(self, con: duckdb.DuckDBPyConnection, item: FileImport,
-                 now: datetime) -> None:
+    def _replace(self, con: duckdb.DuckDBPyConnection, item: FileImport, now: datetime) -> None:
         source, file = item.parsed.source, item.parsed.file
         for table in schema.TABLES:
             con.execute(f"DELETE FROM {table} WHERE source = ? AND file = ?", [source, file])
@@ -236,12 +244,12 @@ class Store:
             "SELECT source, file, min(coalesce(as_of, release_date)), "
             "max(coalesce(as_of, release_date)) FROM scores GROUP BY ALL",
             "SELECT source, file, min(date), max(date) FROM compute GROUP BY ALL",
-            "SELECT source, file, min(release_date), max(release_date) FROM hardware "
-            "GROUP BY ALL",
+            "SELECT source, file, min(release_date), max(release_date) FROM hardware GROUP BY ALL",
         ]
         sql = (
             "SELECT source, file, min(first) AS first, max(last) AS last FROM ("
-            + " UNION ALL ".join(parts) + ") GROUP BY ALL ORDER BY source, file"
+            + " UNION ALL ".join(parts)
+            + ") GROUP BY ALL ORDER BY source, file"
         )
         return self._con.execute(sql).df()
 
@@ -255,9 +263,18 @@ class Store:
 
     # ---- runs ------------------------------------------------------------------------
 
-    def save_run(self, *, kind: str, scenario: str | None, scenario_hash: str | None,
-                 data_hash: str, seed: int | None, version: str,
-                 request: Mapping[str, Any], results: Mapping[str, Any]) -> int:
+    def save_run(
+        self,
+        *,
+        kind: str,
+        scenario: str | None,
+        scenario_hash: str | None,
+        data_hash: str,
+        seed: int | None,
+        version: str,
+        request: Mapping[str, Any],
+        results: Mapping[str, Any],
+    ) -> int:
         """Store a run and return its id."""
         now = datetime.now(UTC).replace(tzinfo=None)
         try:
@@ -265,8 +282,17 @@ class Store:
                 "INSERT INTO runs (kind, scenario, scenario_hash, data_hash, seed, version, "
                 "request, results, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING id",
-                [kind, scenario, scenario_hash, data_hash, seed, version,
-                 json.dumps(request, sort_keys=True), json.dumps(results), now],
+                [
+                    kind,
+                    scenario,
+                    scenario_hash,
+                    data_hash,
+                    seed,
+                    version,
+                    json.dumps(request, sort_keys=True),
+                    json.dumps(results),
+                    now,
+                ],
             ).fetchone()
         except duckdb.Error as err:
             raise StoreError(f"{self.path}: cannot store the run ({_first_line(err)})") from None
@@ -275,8 +301,10 @@ class Store:
 
     def runs(self, kind: str | None = None) -> pd.DataFrame:
         """Return stored runs (without their results), newest first."""
-        sql = ("SELECT id, kind, scenario, scenario_hash, data_hash, seed, version, "
-               "created_at FROM runs")
+        sql = (
+            "SELECT id, kind, scenario, scenario_hash, data_hash, seed, version, "
+            "created_at FROM runs"
+        )
         params: list[Any] = []
         if kind is not None:
             sql += " WHERE kind = ?"
@@ -287,13 +315,25 @@ class Store:
         """Return one stored run with its request and results."""
         row = self._con.execute(
             "SELECT id, kind, scenario, scenario_hash, data_hash, seed, version, request, "
-            "results, created_at FROM runs WHERE id = ?", [run_id]
+            "results, created_at FROM runs WHERE id = ?",
+            [run_id],
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"no stored run with id {run_id}",
-                                hint="`gapcast runs list` shows the stored runs")
-        keys = ["id", "kind", "scenario", "scenario_hash", "data_hash", "seed", "version",
-                "request", "results", "created_at"]
+            raise NotFoundError(
+                f"no stored run with id {run_id}", hint="`gapcast runs list` shows the stored runs"
+            )
+        keys = [
+            "id",
+            "kind",
+            "scenario",
+            "scenario_hash",
+            "data_hash",
+            "seed",
+            "version",
+            "request",
+            "results",
+            "created_at",
+        ]
         out = dict(zip(keys, row, strict=True))
         out["request"] = json.loads(out["request"])
         out["results"] = json.loads(out["results"])

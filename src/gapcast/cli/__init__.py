@@ -13,7 +13,7 @@ from typing import Annotated
 import click
 import typer
 
-from gapcast.cli import data
+from gapcast.cli import data, forecast, gap
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -39,6 +39,8 @@ def _root(
 
 app.add_typer(data.app, name="data")
 data.register(app)
+gap.register(app)
+forecast.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,11 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except GapcastError as err:
-        err_console.print(f"Error: {err.message}", markup=False, highlight=False,
-                          soft_wrap=True)
+        err_console.print(f"Error: {err.message}", markup=False, highlight=False, soft_wrap=True)
         if err.hint:
-            err_console.print(f"Hint: {err.hint}", markup=False, highlight=False,
-                              soft_wrap=True)
+            err_console.print(f"Hint: {err.hint}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(err.exit_code)
     except click.exceptions.Abort:
         err_console.print("Aborted.")

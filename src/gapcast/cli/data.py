@@ -17,8 +17,14 @@ app = typer.Typer(help="Import, fetch and inspect the upstream datasets.", no_ar
 
 def _import_table(report: use.ImportReport, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column, justify in [("source", "left"), ("file", "left"), ("rows", "right"),
-                            ("action", "left"), ("sha256", "left"), ("license", "left")]:
+    for column, justify in [
+        ("source", "left"),
+        ("file", "left"),
+        ("rows", "right"),
+        ("action", "left"),
+        ("sha256", "left"),
+        ("license", "left"),
+    ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for r in report.results:
         table.add_row(r.source, r.file, f"{r.rows:,}", r.action, r.sha256[:12], r.license)
@@ -31,11 +37,15 @@ def _print_import(report: use.ImportReport, as_json: bool, title: str) -> None:
         return
     console.print(_import_table(report, title))
     changed = sum(r.action != "unchanged" for r in report.results)
-    console.print(f"{len(report.results)} files, {changed} changed, "
-                  f"{len(report.results) - changed} unchanged.")
+    console.print(
+        f"{len(report.results)} files, {changed} changed, "
+        f"{len(report.results) - changed} unchanged."
+    )
     if report.skipped:
-        console.print(f"Skipped {len(report.skipped)} non-data files: "
-                      + ", ".join(Path(p).name for p in report.skipped))
+        console.print(
+            f"Skipped {len(report.skipped)} non-data files: "
+            + ", ".join(Path(p).name for p in report.skipped)
+        )
 
 
 @app.command("import")
@@ -76,19 +86,23 @@ def status(
     if as_json:
         print_json(info)
         return
-    table = Table(title=f"Store {info['db']} (data hash {info['data_hash']})",
-                  title_justify="left")
+    table = Table(title=f"Store {info['db']} (data hash {info['data_hash']})", title_justify="left")
     for column in ("source", "file", "rows", "from", "to", "sha256", "license"):
         table.add_column(column, justify="right" if column == "rows" else "left")
     for s in info["sources"]:
-        table.add_row(s["source"], s["file"], f"{s['rows']:,}", s["first"] or "",
-                      s["last"] or "", s["sha256"][:12], s["license"])
+        table.add_row(
+            s["source"],
+            s["file"],
+            f"{s['rows']:,}",
+            s["first"] or "",
+            s["last"] or "",
+            s["sha256"][:12],
+            s["license"],
+        )
     console.print(table)
     if not info["sources"]:
-        console.print("The store is empty: run `gapcast data import PATH` or "
-                      "`gapcast data fetch`.")
-    console.print("Rows per table: " + ", ".join(f"{k} {v:,}"
-                                                 for k, v in info["tables"].items()))
+        console.print("The store is empty: run `gapcast data import PATH` or `gapcast data fetch`.")
+    console.print("Rows per table: " + ", ".join(f"{k} {v:,}" for k, v in info["tables"].items()))
     _print_unresolved(info["unresolved"])
 
 
@@ -101,8 +115,11 @@ def _print_unresolved(unresolved: list[dict[str, Any]]) -> None:
         if not items:
             continue
         console.print(f"Unresolved {kind}s ({len(items)}), with the rows they cover:")
-        console.print("  " + "; ".join(f"{u['name']} ({u['source']}, {u['rows']})"
-                                       for u in items), soft_wrap=True, markup=False)
+        console.print(
+            "  " + "; ".join(f"{u['name']} ({u['source']}, {u['rows']})" for u in items),
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def register(root: typer.Typer) -> None:
@@ -112,9 +129,7 @@ def register(root: typer.Typer) -> None:
     def models_(
         ctx: typer.Context,
         country: Annotated[str | None, typer.Option(help="Only this country.")] = None,
-        accessibility: Annotated[
-            str | None, typer.Option(help="open or closed weights.")
-        ] = None,
+        accessibility: Annotated[str | None, typer.Option(help="open or closed weights.")] = None,
         metric: Annotated[
             str | None, typer.Option(help="Show each model's best score on this metric.")
         ] = None,
@@ -124,8 +139,9 @@ def register(root: typer.Typer) -> None:
     ) -> None:
         """List the models in the store with country, accessibility and scores."""
         with open_store(ctx) as store:
-            frame = use.models(store, country=country, accessibility=accessibility,
-                               metric=metric, search=search)
+            frame = use.models(
+                store, country=country, accessibility=accessibility, metric=metric, search=search
+            )
         if as_json:
             print_json(_records(frame))
             return
@@ -140,8 +156,10 @@ def register(root: typer.Typer) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if pd.isna(v) else _plain(v)) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+    return [
+        {k: (None if pd.isna(v) else _plain(v)) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def _plain(value: Any) -> Any:

@@ -104,8 +104,7 @@ def parse_files(store: Store, files: Sequence[RawFile]) -> list[FileImport]:
             parsed = Parsed(source.name, name)
         else:
             parsed = source.parse(item.raw, item.path)
-        url = next((d.url for d in source.downloads if PurePosixPath(d.file).name == name),
-                   None)
+        url = next((d.url for d in source.downloads if PurePosixPath(d.file).name == name), None)
         prepared.append(FileImport(parsed, digest, source.license, url))
     _check_unique(prepared)
     return prepared
@@ -117,24 +116,28 @@ def _check_unique(prepared: Sequence[FileImport]) -> None:
         key = (item.parsed.source, item.parsed.file)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
-            raise DataError(item.parsed.file,
-                            "the same file name is given twice in one import",
-                            hint="import one copy of each file")
+            raise DataError(
+                item.parsed.file,
+                "the same file name is given twice in one import",
+                hint="import one copy of each file",
+            )
 
 
 def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
     """Import files and folders into the store, all or nothing."""
     files, skipped = collect(paths)
     if not files:
-        raise RequestError("paths", "no data files found (looked for "
-                           + ", ".join(DATA_SUFFIXES) + ")")
+        raise RequestError(
+            "paths", "no data files found (looked for " + ", ".join(DATA_SUFFIXES) + ")"
+        )
     prepared = parse_files(store, files)
     results = store.import_files(prepared)
     return ImportReport(tuple(results), tuple(skipped))
 
 
-def fetch(store: Store, source: str | None = None, mirror: str | None = None,
-          *, timeout: float = 60.0) -> ImportReport:
+def fetch(
+    store: Store, source: str | None = None, mirror: str | None = None, *, timeout: float = 60.0
+) -> ImportReport:
     """Download each source's files from upstream (or a mirror) and import them.
 
     ``mirror`` is a folder or a base URL under which each download's relative file path
@@ -143,8 +146,9 @@ def fetch(store: Store, source: str | None = None, mirror: str | None = None,
     names = [source] if source else sorted(REGISTRY)
     for name in names:
         if name not in REGISTRY:
-            raise RequestError("--source", f"unknown source '{name}' "
-                               f"(known: {', '.join(sorted(REGISTRY))})")
+            raise RequestError(
+                "--source", f"unknown source '{name}' (known: {', '.join(sorted(REGISTRY))})"
+            )
     with tempfile.TemporaryDirectory(prefix="gapcast-fetch-") as tmp:
         paths: list[Path] = []
         with httpx.Client(timeout=timeout, follow_redirects=True) as client:
@@ -167,8 +171,10 @@ def _download(client: httpx.Client, file: str, url: str, mirror: str | None) -> 
     try:
         response = client.get(address)
     except httpx.HTTPError as err:
-        raise GapcastError(f"{address}: download failed ({err})",
-                           hint="check the network, or use --from DIR with a local copy") from None
+        raise GapcastError(
+            f"{address}: download failed ({err})",
+            hint="check the network, or use --from DIR with a local copy",
+        ) from None
     if response.status_code != 200:
         raise GapcastError(f"{address}: download failed (HTTP {response.status_code})")
     return response.content
@@ -199,14 +205,15 @@ def status(store: Store) -> dict[str, Any]:
         for row in merged.itertuples(index=False)
     ]
     res = resolved(store)
-    unresolved = res.unresolved.sort_values(["kind", "rows", "name"],
-                                            ascending=[True, False, True])
+    unresolved = res.unresolved.sort_values(["kind", "rows", "name"], ascending=[True, False, True])
     return {
         "db": store.path,
         "data_hash": store.data_hash(),
         "sources": sources,
-        "tables": {name: int(len(store.table(name))) for name in
-                   ("models", "scores", "compute", "organizations", "hardware")},
+        "tables": {
+            name: int(len(store.table(name)))
+            for name in ("models", "scores", "compute", "organizations", "hardware")
+        },
         "unresolved": unresolved.to_dict(orient="records"),
     }
 
@@ -217,12 +224,19 @@ def _date(value: Any) -> str | None:
     return str(pd.Timestamp(value).date())
 
 
-def models(store: Store, *, country: str | None = None, accessibility: str | None = None,
-           metric: str | None = None, search: str | None = None) -> pd.DataFrame:
+def models(
+    store: Store,
+    *,
+    country: str | None = None,
+    accessibility: str | None = None,
+    metric: str | None = None,
+    search: str | None = None,
+) -> pd.DataFrame:
     """Return resolved models, filtered; with ``metric``, each model's best score on it."""
     if accessibility not in (None, "open", "closed"):
-        raise RequestError("--accessibility", f"'{accessibility}' is not allowed "
-                           "(allowed: open, closed)")
+        raise RequestError(
+            "--accessibility", f"'{accessibility}' is not allowed (allowed: open, closed)"
+        )
     res = resolved(store)
     frame = res.models
     if country is not None:
@@ -231,15 +245,24 @@ def models(store: Store, *, country: str | None = None, accessibility: str | Non
         frame = frame[frame["accessibility"] == accessibility]
     if search is not None:
         frame = frame[frame["name"].str.contains(search, case=False, regex=False)]
-    columns = ["model_id", "name", "organization", "country", "accessibility",
-               "release_date", "training_compute_flop", "source"]
+    columns = [
+        "model_id",
+        "name",
+        "organization",
+        "country",
+        "accessibility",
+        "release_date",
+        "training_compute_flop",
+        "source",
+    ]
     frame = frame[columns]
     if metric is not None:
         scores = res.scores[res.scores["metric"] == metric]
         if scores.empty:
             known = sorted(res.scores["metric"].dropna().unique())
-            raise NotFoundError(f"no scores for metric '{metric}'",
-                                hint="known metrics: " + ", ".join(known))
+            raise NotFoundError(
+                f"no scores for metric '{metric}'", hint="known metrics: " + ", ".join(known)
+            )
         best = scores.groupby("model_id")["value"].max().rename(metric)
         frame = frame.merge(best, left_on="model_id", right_index=True, how="inner")
         frame = frame.sort_values(metric, ascending=False)

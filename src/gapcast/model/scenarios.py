@@ -1,0 +1,573 @@
+"""Scenarios: every assumption of a forecast, parsed once into a frozen, validated object.
+
+A scenario is a YAML mapping (``scenarios/*.yaml``). It may ``extends:`` another scenario:
+the parent is loaded first and the child's mappings are merged into it key by key (a child
+list, such as ``shocks``, replaces the parent's). ``--set path=value`` overrides are applied
+after that and validated like the file: a number sets a ``fixed`` distribution, a YAML
+mapping (``{dist: beta, a: 2, b: 5, source: ...}``) sets any other.
+
+This module holds the schema and the parsing of text and mappings; reading files is the
+pipeline's job (``gapcast.pipeline.scenarios``). Errors are ``ScenarioError`` naming the field
+path, the bad value and what is allowed, e.g.
+``groups.challenger.serving.share.sd: -0.1 is not allowed; must be > 0``.
+
+Units
+-----
+Growth rates and demand growth are annual multipliers (``2.5`` = 2.5x per year); the stock is
+in H100-equivalents; months are calendar months; capability is on the metric's scale (ECI
+points). The group roles are ``leader`` (index 0 on the groups axis) and ``challenger``
+(index 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from gapcast.errors import ScenarioError
+from gapcast.model.params import (
+    DIST_NAMES,
+    Beta,
+    Fixed,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+    _tag,
+)
+
+ROLES = ("leader", "challenger")
+
+
+class Fitted(BaseModel):
+    """Estimated from the data by ``gapcast fit`` (with its sampling uncertainty)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    dist: Literal["fitted"] = "fitted"
+
+    def describe(self) -> str:
+        """Return ``fitted from the data``."""
+        return "fitted from the data"
+
+
+def _fitted_tag(value: Any) -> str | None:
+    if value == "fitted":
+        return "fitted"
+    return _tag(value)
+
+
+def _fitted_before(value: Any) -> Any:
+    return {"dist": "fitted"} if value == "fitted" else value
+
+
+_DIST_UNION = (
+    Annotated[Fixed, Tag("fixed")]
+    | Annotated[Uniform, Tag("uniform")]
+    | Annotated[Normal, Tag("normal")]
+    | Annotated[LogNormal, Tag("lognormal")]
+    | Annotated[Beta, Tag("beta")]
+    | Annotated[Triangular, Tag("triangular")]
+)
+Dist = Annotated[_DIST_UNION, Discriminator(_tag)]
+FittedOrDist = Annotated[
+    _DIST_UNION | Annotated[Fitted, Tag("fitted")],
+    Discriminator(_fitted_tag),
+    BeforeValidator(_fitted_before),
+]
+AnyDist = Fixed | Uniform | Normal | LogNormal | Beta | Triangular
+
+
+def _bounded(lo: float, hi: float, *, open_lo: bool = False) -> Callable[[AnyDist], AnyDist]:
+    def check(dist: AnyDist) -> AnyDist:
+        low, high = dist.bounds()
+        touches = open_lo and low == lo and not isinstance(dist, LogNormal | Beta)
+        if low < lo or high > hi or touches:
+            lo_s = f"> {lo:g}" if open_lo else f">= {lo:g}"
+            allowed = f"{lo_s} and <= {hi:g}" if hi != float("inf") else lo_s
+            raise ValueError(
+                f"{dist.describe()} has values outside the allowed range; must be {allowed}"
+            )
+        return dist
+
+    return check
+
+
+Positive = Annotated[Dist, AfterValidator(_bounded(0.0, float("inf"), open_lo=True))]
+NonNegative = Annotated[Dist, AfterValidator(_bounded(0.0, float("inf")))]
+Share = Annotated[Dist, AfterValidator(_bounded(0.0, 1.0))]
+
+
+def _month(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = match.group(1), match.group(2), match.group(3) or "1"
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date; use YYYY-MM or YYYY-MM-DD") from None
+
+
+Month = Annotated[dt.date, BeforeValidator(_month)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ComputeSpec(_Spec):
+    """A group's compute stock ``K``: initial share and growth."""
+
+    share_adjust: Positive = Field(
+        description=(
+            "Multiplier on the group's share of world compute measured in the GPU-cluster data "
+            "(the data covers 10-20% of all compute and under-reports some countries)."
+        )
+    )
+    growth: Positive = Field(description="Annual growth multiplier of the stock (2.5 = 2.5x/yr).")
+
+
+class ServingSpec(_Spec):
+    """Serving demand ``D`` and the serving share ``s = min(s_max, D / K)``."""
+
+    share: Share = Field(description="Serving share s(0) at the as-of date.")
+    demand_growth: Positive = Field(description="Annual growth multiplier of serving demand.")
+    max_share: Share = Field(description="Cap s_max: research always keeps 1 - s_max of K.")
+
+
+class AlgorithmSpec(_Spec):
+    """Algorithmic efficiency ``A``: own progress and distance behind the best methods."""
+
+    relative_rate: NonNegative = Field(
+        description=(
+            "Own algorithmic progress as a multiple of the fitted rate (1 = the fitted rate)."
+        )
+    )
+    lag_months: NonNegative = Field(
+        description=("Months behind the best methods at the as-of date (0 for the leader).")
+    )
+
+
+class ReleaseSpec(_Spec):
+    """Frontier releases: Poisson with rate ``lambda`` per month."""
+
+    rate: FittedOrDist = Field(
+        description=(
+            "Frontier releases per month; 'fitted' = Gamma posterior from the data's frontier steps."
+        )
+    )
+
+
+class GroupSpec(_Spec):
+    """One side: its label in the data and its compute, serving, algorithms and releases."""
+
+    label: str = Field(min_length=1, description="Group label in the data (a country).")
+    compute: ComputeSpec
+    serving: ServingSpec
+    algorithms: AlgorithmSpec
+    releases: ReleaseSpec
+
+
+class Groups(_Spec):
+    """The two sides: ``leader`` (index 0) and ``challenger`` (index 1)."""
+
+    leader: GroupSpec
+    challenger: GroupSpec
+
+
+class WorldSpec(_Spec):
+    """Quantities shared by both sides."""
+
+    stock_h100e: Positive = Field(description="World installed AI compute at as-of (H100e).")
+    volatility: NonNegative = Field(description="Monthly sd of log compute stock shocks.")
+    diffusion_lag_months: Positive = Field(
+        description=(
+            "L: open-weight diffusion keeps every group at most L months behind the best methods."
+        )
+    )
+
+
+class TrainingSpec(_Spec):
+    """The largest training run ``T = phi * R * Delta`` (only its scale; it cancels in gaps)."""
+
+    run_share: Share = Field(description="phi: share of research compute in the largest run.")
+    run_months: Positive = Field(description="Delta: duration of the largest run in months.")
+    utilization: Share = Field(description="Model FLOP utilisation of H100e peak (BF16).")
+
+
+class CapabilitySpec(_Spec):
+    """How compute and algorithms map to capability, and release noise."""
+
+    beta: FittedOrDist = Field(description="ECI points per 10x training compute.")
+    progress: FittedOrDist = Field(description="ECI points per year at fixed compute (gamma).")
+    group_term: FittedOrDist = Field(
+        description=("Challenger's persistent ECI offset at equal compute and date (delta).")
+    )
+    efficiency_half_life_months: Positive = Field(
+        description=("Half-life of the challenger's unexplained initial gap residual.")
+    )
+    release_noise: NonNegative = Field(description="Sd of a release's capability around P.")
+
+
+class TrendSpec(_Spec):
+    """The statistical baseline (compound Poisson frontier steps)."""
+
+    window_months: int = Field(
+        24, ge=6, le=240, description="History window for step rates and sizes."
+    )
+
+
+class EnsembleSpec(_Spec):
+    """How the trend and compute models are mixed."""
+
+    compute_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of the compute model's draws."
+    )
+
+
+class Shock(_Spec):
+    """A one-off change of a group's compute stock in a month."""
+
+    group: Literal["leader", "challenger"]
+    date: Month
+    factor: Positive | None = Field(None, description="Multiply the stock by this.")
+    add_h100e: Dist | None = Field(None, description="Add this many H100e to the stock.")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> Shock:
+        if (self.factor is None) == (self.add_h100e is None):
+            raise ValueError("give exactly one of factor or add_h100e")
+        return self
+
+
+class GrowthChange(_Spec):
+    """A change of a group's annual compute growth from a date (e.g. export controls)."""
+
+    group: Literal["leader", "challenger"]
+    date: Month
+    factor: Positive = Field(description="Multiply the annual growth multiplier by this.")
+    note: str = ""
+
+
+class Scenario(_Spec):
+    """Every assumption of a forecast."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    metric: Literal["eci"] = "eci"
+    horizon_months: int = Field(60, ge=1, le=240)
+    groups: Groups
+    world: WorldSpec
+    training: TrainingSpec
+    capability: CapabilitySpec
+    trend: TrendSpec = TrendSpec()
+    ensemble: EnsembleSpec = EnsembleSpec()
+    shocks: tuple[Shock, ...] = ()
+    growth_changes: tuple[GrowthChange, ...] = ()
+
+    def content_hash(self) -> str:
+        """Return a hash of everything the scenario says (16 hex digits)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def group(self, role: str) -> GroupSpec:
+        """Return the ``leader`` or ``challenger`` spec."""
+        return self.groups.leader if role == "leader" else self.groups.challenger
+
+
+# ---- parsing ------------------------------------------------------------------------------
+
+Resolver = Callable[[str], tuple[str, str]]
+"""Maps an ``extends`` name to ``(yaml text, file name)``; raises ``ScenarioError``."""
+
+
+def parse_scenario(
+    text: str,
+    *,
+    file: str | None = None,
+    resolve: Resolver | None = None,
+    overrides: Sequence[str] = (),
+) -> Scenario:
+    """Parse scenario YAML text (with ``extends`` and ``--set`` overrides) into a ``Scenario``."""
+    raw = load_mapping(text, file=file, resolve=resolve)
+    for item in overrides:
+        raw = apply_override(raw, item)
+    return validate_scenario(raw, file=file)
+
+
+def load_mapping(
+    text: str,
+    *,
+    file: str | None = None,
+    resolve: Resolver | None = None,
+    _seen: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Return the raw mapping of scenario text with its ``extends`` chain merged in."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise ScenarioError(
+            where, f"not valid YAML ({getattr(err, 'problem', err)})", file=file
+        ) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            "(top)",
+            f"{type(raw).__name__} is not allowed; a scenario is a mapping of fields",
+            file=file,
+        )
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(
+            "extends", f"{parent!r} is not allowed; give a scenario name", file=file
+        )
+    if parent in _seen:
+        chain = " -> ".join((*_seen, parent))
+        raise ScenarioError("extends", f"{parent!r} extends itself ({chain})", file=file)
+    if resolve is None:
+        raise ScenarioError("extends", f"{parent!r} cannot be resolved here", file=file)
+    parent_text, parent_file = resolve(parent)
+    base = load_mapping(parent_text, file=parent_file, resolve=resolve, _seen=(*_seen, parent))
+    return merge(base, raw)
+
+
+def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``child`` into ``base``: mappings key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in child.items():
+        if (
+            isinstance(value, Mapping)
+            and isinstance(out.get(key), Mapping)
+            and "dist" not in value
+            and "value" not in value
+        ):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
+    """Return ``raw`` with one ``path=value`` override applied (checked against the schema)."""
+    if "=" not in item:
+        raise ScenarioError(item or "(override)", "is not allowed; write path=value")
+    path, _, text = item.partition("=")
+    path = path.strip()
+    parts = path.split(".")
+    field_type = _field_type(parts)
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ScenarioError(path, f"{text!r} is not a YAML value") from None
+    if _is_dist_type(field_type) and isinstance(value, int | float) and not isinstance(value, bool):
+        value = {"dist": "fixed", "value": value, "source": f"--set {path}"}
+    elif _is_dist_type(field_type) and isinstance(value, dict):
+        value = {"source": f"--set {path}", **value}
+    out = json.loads(json.dumps(raw, default=str))
+    node: Any = out
+    for i, part in enumerate(parts[:-1]):
+        key: Any = int(part) if isinstance(node, list) else part
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            raise ScenarioError(".".join(parts[: i + 1]), "is not set in this scenario") from None
+    last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
+    node[last] = value
+    return out
+
+
+def validate_scenario(raw: Mapping[str, Any], *, file: str | None = None) -> Scenario:
+    """Validate a raw mapping into a ``Scenario``; the first problem becomes a ScenarioError."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise _scenario_error(err, file) from None
+
+
+def _scenario_error(err: ValidationError, file: str | None) -> ScenarioError:
+    errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    path, model = _display_path(first["loc"])
+    kind, value = first["type"], first.get("input")
+    if kind == "extra_forbidden":
+        allowed = ", ".join(model.model_fields) if model is not None else "?"
+        problem = f"unknown field; allowed: {allowed}"
+    elif kind == "missing":
+        problem = "is missing (required)"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        tags = (*DIST_NAMES, "fitted") if "fitted" in str(first.get("ctx", "")) else DIST_NAMES
+        tag = value.get("dist") if isinstance(value, dict) else value
+        path = f"{path}.dist" if isinstance(value, dict) else path
+        problem = f"{tag!r} is not a distribution; allowed: {', '.join(tags)}"
+    elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        problem = f"{value!r} is not a number"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        ops = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }
+        limit = next(iter(first.get("ctx", {}).values()), "?")
+        problem = f"{value!r} is not allowed; must be {ops[kind]} {limit}"
+    elif kind == "literal_error":
+        problem = f"{value!r} is not allowed; allowed: {first.get('ctx', {}).get('expected')}"
+    elif kind == "value_error":
+        problem = str(first.get("ctx", {}).get("error", first["msg"]))
+    else:
+        problem = f"{value!r}: {first['msg']}"
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
+    return ScenarioError(path or "(top)", problem + more, file=file)
+
+
+def _display_path(loc: Sequence[int | str]) -> tuple[str, type[BaseModel] | None]:
+    """Turn a pydantic error location into a field path, dropping union branch names."""
+    parts: list[str] = []
+    model: type[BaseModel] | None = Scenario
+    parent: type[BaseModel] | None = Scenario
+    expect_tag = False
+    for item in loc:
+        text = str(item)
+        if expect_tag and (text in DIST_NAMES or text == "fitted"):
+            model = _DIST_CLASSES.get(text)
+            expect_tag = False
+            continue
+        expect_tag = False
+        if "[" in text or "-" in text:
+            continue
+        parts.append(text)
+        parent = model
+        if model is not None and text in model.model_fields:
+            annotation = model.model_fields[text].annotation
+            model = _model_of(annotation)
+            expect_tag = _is_dist_type(annotation)
+        elif isinstance(item, int):
+            continue
+        else:
+            model = None
+    return ".".join(parts), parent
+
+
+_DIST_CLASSES: dict[str, type[BaseModel]] = {
+    "fixed": Fixed,
+    "uniform": Uniform,
+    "normal": Normal,
+    "lognormal": LogNormal,
+    "beta": Beta,
+    "triangular": Triangular,
+    "fitted": Fitted,
+}
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _flatten(get_args(annotation)[0])
+    if origin is None:
+        return [annotation]
+    return [x for arg in get_args(annotation) for x in _flatten(arg)]
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    for arg in _flatten(annotation):
+        if (
+            isinstance(arg, type)
+            and issubclass(arg, BaseModel)
+            and arg not in _DIST_CLASSES.values()
+        ):
+            return arg
+    return None
+
+
+def _is_dist_type(annotation: Any) -> bool:
+    return any(arg in _DIST_CLASSES.values() for arg in _flatten(annotation))
+
+
+def _field_type(parts: Sequence[str]) -> Any:
+    """Return the annotation at a dotted path, or raise a ScenarioError naming what is allowed."""
+    model: type[BaseModel] | None = Scenario
+    annotation: Any = Scenario
+    for i, part in enumerate(parts):
+        here = ".".join(parts[: i + 1])
+        if model is None:
+            if part.isdigit() and i > 0:
+                continue
+            raise ScenarioError(here, "unknown field; this value has no sub-fields")
+        if part not in model.model_fields:
+            raise ScenarioError(here, f"unknown field; allowed: {', '.join(model.model_fields)}")
+        annotation = model.model_fields[part].annotation
+        model = _model_of(annotation)
+        if _is_dist_type(annotation):
+            model = None
+    return annotation
+
+
+def documented_fields() -> dict[str, str]:
+    """Return every scenario field path with its description (for docs and their test)."""
+    out: dict[str, str] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            path = f"{prefix}{name}"
+            sub = _model_of(info.annotation)
+            if sub is not None and not _is_dist_type(info.annotation):
+                walk(sub, f"{path}.")
+            else:
+                out[path] = info.description or ""
+
+    walk(Scenario, "")
+    return out
+
+
+def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
+    """Return every setting of a scenario as ``{path, value, source}`` rows, in file order."""
+    rows: list[dict[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Fixed | Uniform | Normal | LogNormal | Beta | Triangular):
+            rows.append({"path": path, "value": value.describe(),
+                         "source": " ".join(value.source.split())})
+        elif isinstance(value, Fitted):
+            rows.append({"path": path, "value": value.describe(),
+                         "source": "gapcast fit / the data's frontier steps"})
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), f"{path}.{name}" if path else name)
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{path}.{i}")
+        elif path not in ("name", "title", "description"):
+            rows.append({"path": path, "value": str(value), "source": ""})
+    walk(scenario, "")
+    return rows

@@ -1,0 +1,216 @@
+"""The statistical baseline: each group's frontier as a compound Poisson process of steps.
+
+A frontier moves in steps (a release that beats the group's best). For group ``b``
+
+.. math:: F_b(t) = F_b(0) + \\sum_{k=1}^{N_b(t)} J_{b,k}, \\qquad
+          N_b(t) \\sim \\text{Poisson}(\\lambda_b t),
+
+with ``lambda_b`` drawn per draw from its posterior ``Gamma(n_b + 1/2, E_b)`` (``n_b`` steps
+seen in the ``E_b``-month window; Jeffreys' prior) and the jump sizes ``J`` drawn from a
+bootstrap resample of the ``n_b`` observed step sizes: each draw first resamples the observed
+steps with replacement (uncertainty about the size distribution), then each of its jumps
+picks one of its resampled steps. So
+
+.. math:: E[F_b(t)] = F_b(0) + \\lambda_b \\bar J_b t, \\quad
+          \\operatorname{Var}[F_b(t) \\mid \\lambda_b, J] = \\lambda_b\\, \\overline{J^2}_b\\, t,
+
+a random walk with positive steps whose spread grows like ``sqrt(t)`` and whose timing is
+lumpy, as the data is. The groups are independent given their histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numba as nb
+import numpy as np
+from numpy.typing import NDArray
+
+from gapcast.errors import InsufficientDataError
+from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
+from gapcast.model._random import draw_uniform, poisson_quantile, stream_key
+from gapcast.model.engine import Array, Tallies, part_bounds
+from gapcast.model.inputs import ForecastInputs, StepHistory
+from gapcast.model.params import ParamSpace
+from gapcast.model.scenarios import ROLES, Fitted, Scenario
+
+_COUNT_STREAM = np.uint64(201)
+_PICK_STREAM = np.uint64(202)
+_BOOT_STREAM = np.uint64(203)
+MAX_JUMPS = 16
+"""Most steps one group can take in one month (Poisson tail beyond is negligible)."""
+
+
+def step_history(dates: Sequence[dt.date], values: Sequence[float], as_of: dt.date,
+                 window_months: int) -> StepHistory:
+    """Return the frontier steps of one group in the window ending at ``as_of``.
+
+    Parameters
+    ----------
+    dates, values
+        Release date and score of each of the group's models (any order).
+    as_of
+        End of the window; later models are ignored.
+    window_months
+        Length of the window. A step is a release that raises the group's best score; its
+        size is the rise. The first model ever sets the level and is not a step. The
+        exposure is the window, or the time since the group's first model if shorter.
+    """
+    order = sorted((d, float(v)) for d, v in zip(dates, values, strict=True)
+                   if d <= as_of and np.isfinite(v))
+    if not order:
+        return StepHistory(np.zeros(0), 0.0)
+    start = _months_before(as_of, window_months)
+    best = order[0][1]
+    sizes: list[float] = []
+    when: list[dt.date] = []
+    for d, v in order[1:]:
+        if v > best:
+            if d > start:
+                sizes.append(v - best)
+                when.append(d)
+            best = v
+    exposure = min(float(window_months), (as_of - order[0][0]).days / (365.25 / 12))
+    return StepHistory(np.array(sizes), max(exposure, 0.0), tuple(when))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    k = day.year * 12 + day.month - 1 - months
+    y, m = divmod(k, 12)
+    last = [31, 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28, 31, 30, 31, 30,
+            31, 31, 30, 31, 30, 31][m]
+    return dt.date(y, m + 1, min(day.day, last))
+
+
+def trend_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
+    """Return the trend model's parameters: each group's step rate."""
+    from gapcast.model.compute import fitted_release_rate
+
+    space: ParamSpace = {}
+    for role in ROLES:
+        dist = scenario.group(role).releases.rate
+        space[f"groups.{role}.releases.rate"] = fitted_release_rate(inputs, role) \
+            if isinstance(dist, Fitted) else dist
+    return space
+
+
+class TrendModel:
+    """Compound Poisson frontier steps per group (see the module docstring)."""
+
+    name = "trend"
+
+    def __init__(self, scenario: Scenario, inputs: ForecastInputs) -> None:
+        for group in inputs.groups:
+            if group.steps.n == 0:
+                raise InsufficientDataError(
+                    f"{group.label} has no frontier step in the {scenario.trend.window_months} "
+                    f"months before {inputs.as_of}; the trend model cannot extrapolate it",
+                    hint="widen trend.window_months (--set trend.window_months=36)")
+        self.scenario = scenario
+        self.inputs = inputs
+        self.horizon = scenario.horizon_months
+        self.groups = (inputs.leader.label, inputs.challenger.label)
+        self.base = inputs.leader.frontier
+        self.space: ParamSpace = trend_space(scenario, inputs)
+        n_max = max(g.steps.n for g in inputs.groups)
+        self._sizes = np.zeros((2, n_max))
+        self._n = np.array([g.steps.n for g in inputs.groups], dtype=np.int64)
+        for b, group in enumerate(inputs.groups):
+            self._sizes[b, : group.steps.n] = group.steps.sizes
+        self._f0 = np.array([g.frontier for g in inputs.groups])
+        self._hist = [np.ascontiguousarray(g.history, dtype=np.float64) for g in inputs.groups]
+
+    def _rates(self, params: dict[str, Array]) -> Array:
+        return np.stack([params[f"groups.{r}.releases.rate"] for r in ROLES], axis=1)
+
+    def simulate(self, keys: NDArray[np.uint64], params: dict[str, Array], tallies: Tallies,
+                 first_out: NDArray[np.int16], *, parallel: bool) -> None:
+        """Simulate the draws with ``keys`` and add them to ``tallies``."""
+        rates = self._rates(params)
+        bounds = part_bounds(keys.shape[0], tallies.ahead.shape[0])
+        kernel = _tally_parallel if parallel else _tally_serial
+        kernel(keys, rates, self._sizes, self._n, self._f0, self.horizon, self._hist[0],
+               self._hist[1], self.base, bounds, tallies.ahead, tallies.first, tallies.gap,
+               tallies.level, tallies.lag, first_out)
+
+    def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
+        """Return the frontier paths, draws × months × groups."""
+        out = np.empty((keys.shape[0], self.horizon + 1, 2))
+        _paths(keys, self._rates(params), self._sizes, self._n, self._f0, out)
+        return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _draw(key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: Array,
+          F: Array) -> None:
+    k_count = stream_key(key, _COUNT_STREAM)
+    k_pick = stream_key(key, _PICK_STREAM)
+    k_boot = stream_key(key, _BOOT_STREAM)
+    for b in range(2):
+        level = f0[b]
+        F[0, b] = level
+        lam = rates[b]
+        nb_ = n[b]
+        for t in range(1, F.shape[0]):
+            u = draw_uniform(k_count, np.uint64(t), np.uint64(b))
+            k = min(poisson_quantile(u, lam), MAX_JUMPS)
+            for j in range(k):
+                r = int(draw_uniform(k_pick, np.uint64(t * MAX_JUMPS + j), np.uint64(b)) * nb_)
+                idx = int(draw_uniform(k_boot, np.uint64(r), np.uint64(b)) * nb_)
+                level += sizes[b, idx]
+            F[t, b] = level
+
+
+@nb.njit(cache=True, nogil=True)
+def _tally_range(lo: int, hi: int, part: int, keys: NDArray[np.uint64], rates: Array,
+                 sizes: Array, n: NDArray[np.int64], f0: Array, months: int, hist0: Array,
+                 hist1: Array, base: float, ahead: NDArray[np.int64],
+                 first: NDArray[np.int64], gap: NDArray[np.int32], level: NDArray[np.int32],
+                 lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+    Fb = np.empty((BATCH, months, 2))
+    Lb = np.empty((BATCH, months))
+    Lb[:] = 0.0
+    at = lag_months_mask(months)
+    for start in range(lo, hi, BATCH):
+        m = min(BATCH, hi - start)
+        for k in range(m):
+            _draw(keys[start + k], rates[start + k], sizes, n, f0, Fb[k])
+            lags(Fb[k], hist0, hist1, at, Lb[k])
+        tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
+
+
+@nb.njit(cache=True, parallel=True)
+def _tally_parallel(keys: NDArray[np.uint64], rates: Array, sizes: Array,
+                    n: NDArray[np.int64], f0: Array, horizon: int, hist0: Array,
+                    hist1: Array, base: float, bounds: NDArray[np.int64],
+                    ahead: NDArray[np.int64], first: NDArray[np.int64],
+                    gap: NDArray[np.int32], level: NDArray[np.int32],
+                    lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+    for part in nb.prange(bounds.shape[0] - 1):
+        _tally_range(bounds[part], bounds[part + 1], part, keys, rates, sizes, n, f0,
+                     horizon + 1, hist0, hist1, base, ahead, first, gap, level, lag,
+                     first_out)
+
+
+@nb.njit(cache=True, nogil=True)
+def _tally_serial(keys: NDArray[np.uint64], rates: Array, sizes: Array,
+                  n: NDArray[np.int64], f0: Array, horizon: int, hist0: Array,
+                  hist1: Array, base: float, bounds: NDArray[np.int64],
+                  ahead: NDArray[np.int64], first: NDArray[np.int64],
+                  gap: NDArray[np.int32], level: NDArray[np.int32],
+                  lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+    for part in range(bounds.shape[0] - 1):
+        _tally_range(bounds[part], bounds[part + 1], part, keys, rates, sizes, n, f0,
+                     horizon + 1, hist0, hist1, base, ahead, first, gap, level, lag,
+                     first_out)
+
+
+@nb.njit(cache=True, parallel=True)
+def _paths(keys: NDArray[np.uint64], rates: Array, sizes: Array, n: NDArray[np.int64],
+           f0: Array, out: Array) -> None:
+    for d in nb.prange(keys.shape[0]):
+        _draw(keys[d], rates[d], sizes, n, f0, out[d])
+
+
+__all__ = ["TrendModel", "step_history", "trend_space"]

@@ -1,0 +1,355 @@
+"""The forecast use cases: forecast, compare, fit, scenarios, stored runs.
+
+``forecast(store, scenario, ...)`` loads the scenario (``gapcast.pipeline.scenarios``),
+measures the inputs as of a date (``gapcast.pipeline.forecast_inputs``), runs the trend
+and/or compute model on the Monte Carlo engine (``gapcast.model``), mixes the ensemble, and
+stores the run (scenario content hash, data hash, seed, version, request and results).
+Re-running a stored run (``rerun``) with the same data reproduces it to the last digit:
+the stored request holds the fully resolved scenario, so later edits of the YAML file do
+not change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gapcast import __version__
+from gapcast.errors import RequestError, StoreError
+from gapcast.model import engine
+from gapcast.model.compute import ComputeModel
+from gapcast.model.results import (
+    Decomposition,
+    Distributions,
+    Forecast,
+    ModelForecast,
+    mix,
+    summarize,
+)
+from gapcast.model.scenarios import Scenario, apply_override, validate_scenario
+from gapcast.model.trend import TrendModel
+from gapcast.pipeline import scenarios as scenario_files
+from gapcast.pipeline.forecast_inputs import (
+    Tables,
+    build_inputs,
+    capability_fit,
+    fit_rows,
+    latest_date,
+    parse_as_of,
+)
+from gapcast.store import Store
+
+MODELS = ("trend", "compute", "ensemble")
+DEFAULT_DRAWS = 50_000
+DEFAULT_SEED = 2026
+MAX_DRAWS = 20_000_000
+DECOMPOSITION_DRAWS = 16_384
+Progress = Callable[[int], None]
+StartProgress = Callable[[int], Progress]
+"""Called once with the total number of draws; returns the per-chunk callback."""
+
+
+@dataclass(frozen=True)
+class ForecastReport:
+    """A forecast with everything needed to trace and reproduce it."""
+
+    scenario: Scenario
+    model: str
+    forecast: Forecast
+    inputs: dict[str, Any]
+    request: dict[str, Any]
+    data_hash: str
+    seed: int
+    draws: int
+    version: str = __version__
+    run_id: int | None = None
+
+    @property
+    def selected(self) -> ModelForecast:
+        """Return the forecast of the model asked for."""
+        return self.forecast.models[self.model]
+
+    def results(self) -> dict[str, Any]:
+        """Return what is stored as the run's results."""
+        return {"forecast": self.forecast.to_dict(), "inputs": self.inputs}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON document of ``gapcast forecast --json``."""
+        sel = self.selected.to_dict()
+        return {
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.content_hash(),
+            "model": self.model,
+            "as_of": sel["as_of"],
+            "groups": sel["groups"],
+            "horizon_months": sel["horizon_months"],
+            "p_ahead_within": sel["p_ahead_within"],
+            "p_ahead_within_se": sel["p_ahead_within_se"],
+            "gap_quantiles": sel["gap_quantiles"],
+            "lag_quantiles": sel["lag_quantiles"],
+            "median_crossing": sel["median_crossing"],
+            "draws": self.draws,
+            "seed": self.seed,
+            "data_hash": self.data_hash,
+            "version": self.version,
+            "run_id": self.run_id,
+            **self.results(),
+        }
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """The capability fit (``gapcast fit``), with and without group terms."""
+
+    as_of: dt.date
+    fit: dict[str, Any]
+    pooled: dict[str, Any]
+    rows: int
+    data_hash: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON document of ``gapcast fit --json``."""
+        return {"as_of": self.as_of.isoformat(), "fit": self.fit,
+                "pooled_without_group_terms": self.pooled, "rows": self.rows,
+                "data_hash": self.data_hash, "notes": self.notes}
+
+
+def _check(model: str, draws: int, seed: int | None, horizon: int | None) -> None:
+    if model not in MODELS:
+        raise RequestError("model", f"'{model}' is not allowed (allowed: {', '.join(MODELS)})")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise RequestError("draws", f"{draws} is out of range (allowed: 1 to {MAX_DRAWS:,})")
+    if seed is not None and seed < 0:
+        raise RequestError("seed", f"{seed} is negative (allowed: 0 or more)")
+    if horizon is not None and not 1 <= horizon <= 240:
+        raise RequestError("horizon", f"{horizon} is out of range (allowed: 1 to 240 months)")
+
+
+def forecast(store: Store, scenario: str = "baseline", model: str = "ensemble",
+             horizon: int | None = None, draws: int = DEFAULT_DRAWS, seed: int | None = None,
+             overrides: Sequence[str] = (), as_of: str | dt.date | None = None, *,
+             save: bool = True, progress: StartProgress | None = None,
+             chunk: int = engine.DEFAULT_CHUNK, workers: int = 1,
+             tables: Tables | None = None) -> ForecastReport:
+    """Forecast the gap and the probability that the challenger gets ahead.
+
+    Parameters
+    ----------
+    store
+        The store with the imported data; the run is saved there unless ``save=False``.
+    scenario
+        A scenario name (``scenarios/NAME.yaml``) or a path to a YAML file.
+    model
+        ``trend``, ``compute`` or ``ensemble`` (runs both and mixes them).
+    horizon
+        Months ahead (default: the scenario's ``horizon_months``).
+    draws, seed
+        Monte Carlo draws per model and the seed (default ``DEFAULT_SEED``).
+    overrides
+        ``path=value`` settings applied to the scenario (``--set``).
+    as_of
+        Forecast from this date, using only data released on or before it.
+    progress
+        Called with the total number of draws; returns a callback for finished draws.
+    chunk, workers
+        Draws held in memory at once, and worker threads (results do not depend on them).
+    """
+    _check(model, draws, seed, horizon)
+    sets = list(overrides) + ([f"horizon_months={horizon}"] if horizon is not None else [])
+    loaded = scenario_files.load(scenario, sets)
+    request = {"scenario": scenario, "overrides": list(overrides), "model": model,
+               "horizon": horizon, "draws": draws,
+               "seed": DEFAULT_SEED if seed is None else seed,
+               "as_of": None if as_of is None else str(as_of)}
+    return run_scenario(store, loaded, model=model, draws=draws, seed=seed, as_of=as_of,
+                        save=save, progress=progress, chunk=chunk, workers=workers,
+                        request=request, tables=tables)
+
+
+def run_scenario(store: Store, scenario: Scenario, *, model: str = "ensemble",
+                 draws: int = DEFAULT_DRAWS, seed: int | None = None,
+                 as_of: str | dt.date | None = None, save: bool = True,
+                 progress: StartProgress | None = None, chunk: int = engine.DEFAULT_CHUNK,
+                 workers: int = 1, request: dict[str, Any] | None = None,
+                 tables: Tables | None = None) -> ForecastReport:
+    """Run an already parsed scenario (what ``forecast``, ``compare`` and ``rerun`` share)."""
+    _check(model, draws, seed, None)
+    seed_ = DEFAULT_SEED if seed is None else seed
+    tables = tables or Tables.load(store)
+    inputs = build_inputs(tables, scenario, parse_as_of(as_of))
+    wanted = ("trend", "compute") if model == "ensemble" else (model,)
+    tick = progress(draws * len(wanted)) if progress is not None else None
+    options = engine.EngineOptions(chunk=chunk, workers=workers, progress=tick)
+    dists: dict[str, Distributions] = {}
+    built: dict[str, Any] = {}
+    for name in wanted:
+        mc = TrendModel(scenario, inputs) if name == "trend" else ComputeModel(scenario, inputs)
+        built[name] = mc
+        dists[name] = Distributions.from_totals(engine.run(mc, draws, seed_, options))
+    if model == "ensemble":
+        dists["ensemble"] = mix(dists["trend"], dists["compute"],
+                                scenario.ensemble.compute_weight)
+    groups = (inputs.leader.label, inputs.challenger.label)
+    models = {name: summarize(d, model=name, as_of=inputs.as_of, groups=groups,
+                              base=inputs.leader.frontier) for name, d in dists.items()}
+    decomposition = None
+    if "compute" in built:
+        cm: ComputeModel = built["compute"]
+        _, params = engine.draw_params(cm.space, seed_, 0, min(draws, DECOMPOSITION_DRAWS))
+        decomposition = Decomposition.from_draws(
+            inputs.leader.frontier - inputs.challenger.frontier, cm.potentials(params))
+    result = Forecast(models, scenario.ensemble.compute_weight, decomposition)
+    req = dict(request or {"scenario": scenario.name, "overrides": [], "model": model,
+                           "horizon": None, "draws": draws, "seed": seed_, "as_of": as_of})
+    req["scenario_resolved"] = scenario.model_dump(mode="json")
+    req["as_of_used"] = inputs.as_of.isoformat()
+    report = ForecastReport(scenario, model, result, describe_inputs(inputs), req,
+                            store.data_hash(), seed_, draws)
+    if save:
+        run_id = store.save_run(kind="forecast", scenario=scenario.name,
+                                scenario_hash=scenario.content_hash(),
+                                data_hash=report.data_hash, seed=seed_, version=__version__,
+                                request=req, results=report.results())
+        report = ForecastReport(scenario, model, result, report.inputs, req, report.data_hash,
+                                seed_, draws, __version__, run_id)
+    return report
+
+
+def describe_inputs(inputs: Any) -> dict[str, Any]:
+    """Return the measured inputs of a forecast as plain numbers."""
+    return {
+        "as_of": inputs.as_of.isoformat(),
+        "metric": inputs.metric,
+        "groups": {
+            role: {"label": g.label, "frontier": g.frontier, "history": g.history.tolist(),
+                   "months_since_step": g.months_since_step,
+                   "compute_share_of_world_clusters": g.compute_share,
+                   "cluster_h100e": g.compute_h100e, "steps": g.steps.to_dict()}
+            for role, g in zip(("leader", "challenger"), inputs.groups, strict=True)},
+        "fit": inputs.fit.to_dict(),
+    }
+
+
+def compare(store: Store, names: Sequence[str], model: str = "ensemble",
+            horizon: int | None = None, draws: int = DEFAULT_DRAWS, seed: int | None = None,
+            overrides: Sequence[str] = (), as_of: str | dt.date | None = None, *,
+            save: bool = True, progress: StartProgress | None = None,
+            chunk: int = engine.DEFAULT_CHUNK, workers: int = 1) -> list[ForecastReport]:
+    """Forecast several scenarios with the same seed (common random numbers) and data."""
+    if not names:
+        raise RequestError("compare", "name at least one scenario")
+    tables = Tables.load(store)
+    return [forecast(store, name, model, horizon, draws, seed, overrides, as_of, save=save,
+                     progress=progress, chunk=chunk, workers=workers, tables=tables)
+            for name in names]
+
+
+def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
+    """Return one summary row per scenario (what ``--compare`` prints)."""
+    rows = []
+    for rep in reports:
+        f = rep.selected
+        horizons = sorted(f.p_ahead_within)
+        last = horizons[-1]
+        crossing = f.median_crossing_date
+        row: dict[str, Any] = {"scenario": rep.scenario.name, "model": rep.model}
+        for k in horizons:
+            row[f"p{k}"] = f.p_ahead_within[k]
+            row[f"se{k}"] = f.p_ahead_within_se[k]
+        row.update({
+            "horizon": last,
+            "gap_median": f.gap_quantiles[last]["q50"],
+            "gap_q05": f.gap_quantiles[last]["q05"],
+            "gap_q95": f.gap_quantiles[last]["q95"],
+            "lag_median": f.lag_quantiles[last]["q50"],
+            "median_crossing": crossing.isoformat() if crossing else None,
+            "run_id": rep.run_id,
+        })
+        for other in ("trend", "compute"):
+            if other in rep.forecast.models and other != rep.model:
+                row[f"{other}_p{last}"] = rep.forecast.models[other].p_ahead_within[last]
+        rows.append(row)
+    return rows
+
+
+def fit(store: Store, as_of: str | dt.date | None = None, scenario: str = "baseline",
+        ) -> FitReport:
+    """Fit capability on training compute and date (``gapcast fit``)."""
+    tables = Tables.load(store)
+    sc = scenario_files.load(scenario)
+    end = parse_as_of(as_of) or latest_date(tables, sc.metric)
+    rows = fit_rows(tables, sc.groups.leader.label, sc.groups.challenger.label, end, sc.metric)
+    full = capability_fit(rows)
+    pooled = capability_fit(rows, group_terms=False)
+    notes = [
+        f"{full.n} models with an {sc.metric.upper()} score and a training-compute estimate "
+        f"(released on or before {end}): {full.n_by_group}",
+        f"algorithmic efficiency implied by gamma/beta: "
+        f"{full.algorithmic_rate:.3g}x per year at fixed compute",
+    ]
+    return FitReport(end, full.to_dict(), pooled.to_dict(), len(rows), store.data_hash(),
+                     notes)
+
+
+def runs(store: Store) -> list[dict[str, Any]]:
+    """Return the stored forecast runs, newest first."""
+    frame = store.runs("forecast")
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+             for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def run(store: Store, run_id: int) -> dict[str, Any]:
+    """Return one stored run with its request and results."""
+    out = store.run(run_id)
+    created = out.get("created_at")
+    if hasattr(created, "isoformat"):
+        out["created_at"] = created.isoformat()
+    return out
+
+
+def rerun(store: Store, run_id: int, *, save: bool = False) -> tuple[ForecastReport, bool]:
+    """Re-run a stored forecast; return the new report and whether it matches exactly."""
+    stored = store.run(run_id)
+    if stored["kind"] != "forecast":
+        raise RequestError("id", f"run {run_id} is a {stored['kind']} run, not a forecast")
+    if stored["data_hash"] != store.data_hash():
+        raise StoreError(f"run {run_id} was made on other data ({stored['data_hash']}, now "
+                         f"{store.data_hash()}); it cannot be reproduced exactly")
+    req = stored["request"]
+    scenario = validate_scenario(apply_override(req["scenario_resolved"], "name=" +
+                                                req["scenario_resolved"]["name"]))
+    report = run_scenario(store, scenario, model=req["model"], draws=req["draws"],
+                          seed=req["seed"], as_of=req.get("as_of"), save=save, request=req)
+    same = _canonical(report.results()) == _canonical(stored["results"])
+    return report, same
+
+
+def _canonical(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
+    "MODELS",
+    "FitReport",
+    "ForecastReport",
+    "compare",
+    "comparison_rows",
+    "fit",
+    "forecast",
+    "rerun",
+    "run",
+    "run_scenario",
+    "runs",
+    "scenario_files",
+]
+
+_ = np

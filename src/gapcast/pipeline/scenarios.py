@@ -1,0 +1,99 @@
+"""Scenario files: find, list, read and parse the YAML scenarios (the I/O side of scenarios).
+
+A scenario is named (``baseline``: ``scenarios/baseline.yaml`` in the repository) or given
+as a path to a ``.yaml`` file. ``extends: NAME`` in a file is looked up among the named
+scenarios, or relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gapcast.errors import NotFoundError, ScenarioError
+from gapcast.model.scenarios import Scenario, parse_scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[3] / "scenarios"
+"""The repository's ``scenarios/`` folder."""
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """A shipped scenario: its name, title, description and file."""
+
+    name: str
+    title: str
+    description: str
+    file: str
+    extends: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the listing row."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "file": self.file, "extends": self.extends}
+
+
+def names(directory: Path = SCENARIO_DIR) -> list[str]:
+    """Return the names of the scenarios in ``directory``, sorted (``baseline`` first)."""
+    found = sorted(p.stem for p in directory.glob("*.yaml"))
+    return sorted(found, key=lambda n: (n != "baseline", n))
+
+
+def locate(name_or_path: str, directory: Path = SCENARIO_DIR) -> Path:
+    """Return the file of a named scenario or a path; ``NotFoundError`` if there is none."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.parent != Path("."):
+        if candidate.is_file():
+            return candidate
+        raise NotFoundError(f"no scenario file {name_or_path}")
+    path = directory / f"{name_or_path}.yaml"
+    if path.is_file():
+        return path
+    raise NotFoundError(f"no scenario '{name_or_path}'",
+                        hint=f"available: {', '.join(names(directory))}")
+
+
+def _resolver(base: Path, directory: Path) -> Any:
+    def resolve(parent: str) -> tuple[str, str]:
+        for folder in (base, directory):
+            path = folder / f"{parent}.yaml"
+            if path.is_file():
+                return path.read_text(), str(path)
+        if Path(parent).is_file():
+            return Path(parent).read_text(), parent
+        raise ScenarioError("extends", f"{parent!r} is not a scenario; available: "
+                            f"{', '.join(names(directory))}")
+    return resolve
+
+
+def load(name_or_path: str, overrides: Sequence[str] = (), *,
+         directory: Path = SCENARIO_DIR) -> Scenario:
+    """Read and parse a scenario with its ``extends`` chain and ``--set`` overrides."""
+    path = locate(name_or_path, directory)
+    return parse_scenario(path.read_text(), file=_display(path),
+                          resolve=_resolver(path.parent, directory), overrides=overrides)
+
+
+def info(name_or_path: str, directory: Path = SCENARIO_DIR) -> ScenarioInfo:
+    """Return a scenario's listing row (it is also validated)."""
+    path = locate(name_or_path, directory)
+    scenario = load(name_or_path, directory=directory)
+    raw = yaml.safe_load(path.read_text()) or {}
+    return ScenarioInfo(scenario.name, scenario.title, " ".join(scenario.description.split()),
+                        _display(path), raw.get("extends"))
+
+
+def listing(directory: Path = SCENARIO_DIR) -> list[ScenarioInfo]:
+    """Return every shipped scenario."""
+    return [info(name, directory) for name in names(directory)]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(SCENARIO_DIR.parent))
+    except ValueError:
+        return str(path)
