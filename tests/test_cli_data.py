@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import json
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gapcast.cli import main
+from gapcast.pipeline import data as data_use
+from gapcast.sources import ArchiveDownload, MirrorOnlyDownload, StaticSource
 from gapcast.store import Store
 
-ECI_HEADER = ("Model version,ECI Score,Release date,Organization,Country,Model accessibility,"
-              "Training compute (FLOP),Confidence,Model name,Description,Display name\n")
+ECI_HEADER = (
+    "Model version,ECI Score,Release date,Organization,Country,Model accessibility,"
+    "Training compute (FLOP),Confidence,Model name,Description,Display name\n"
+)
 ECI_ROWS = [
     "gpt-4-0613,126.0,2023-06-13,OpenAI,United States of America,API access,2.1e+25,"
     "Confident,GPT-4,,\n",
@@ -58,7 +64,9 @@ def test_import_then_status_json(tmp_path: Path, db: Path, capsys) -> None:  # t
     assert (code, err) == (0, "")
     files = json.loads(out)["files"]
     assert [(f["source"], f["file"], f["rows"], f["action"]) for f in files][0][:2] == (
-        "epoch_eci", "eci.csv")
+        "epoch_eci",
+        "eci.csv",
+    )
     code, out, _ = run(capsys, "--db", str(db), "data", "status", "--json")
     status = json.loads(out)
     [item] = status["sources"]
@@ -72,8 +80,9 @@ def test_import_then_status_json(tmp_path: Path, db: Path, capsys) -> None:  # t
 def test_models_filters(tmp_path: Path, db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path / "in", "eci.csv", GOOD)
     run(capsys, "--db", str(db), "data", "import", str(path))
-    code, out, _ = run(capsys, "--db", str(db), "models", "--country", "China",
-                       "--metric", "eci", "--json")
+    code, out, _ = run(
+        capsys, "--db", str(db), "models", "--country", "China", "--metric", "eci", "--json"
+    )
     assert code == 0
     rows = json.loads(out)
     assert [r["name"] for r in rows] == ["DeepSeek-V3", "Qwen Max"]
@@ -85,25 +94,43 @@ def test_models_filters(tmp_path: Path, db: Path, capsys) -> None:  # type: igno
 
 
 BAD_INPUTS = {
-    "missing column": (ECI_HEADER.replace("ECI Score,", "") +
-                       "gpt-4,2023-06-13,OpenAI,United States of America,API access,2e25,"
-                       "Confident,GPT-4,,\n", None, "ECI Score"),
-    "bad date": (ECI_HEADER + ECI_ROWS[0].replace("2023-06-13", "2023-13-45"), 2,
-                 "Release date"),
-    "non-numeric score": (ECI_HEADER + ECI_ROWS[0] + ECI_ROWS[1].replace("137.5", "high"),
-                          3, "ECI Score"),
-    "negative compute": (ECI_HEADER + ECI_ROWS[0].replace("2.1e+25", "-2.1e+25"), 2,
-                         "Training compute (FLOP)"),
-    "absurd compute": (ECI_HEADER + ECI_ROWS[0].replace("2.1e+25", "2.1e+45"), 2,
-                       "Training compute (FLOP)"),
-    "conflicting duplicate": (ECI_HEADER + ECI_ROWS[0] + ECI_ROWS[1]
-                              + ECI_ROWS[1].replace("137.5", "139.0"), 4, None),
+    "missing column": (
+        ECI_HEADER.replace("ECI Score,", "")
+        + "gpt-4,2023-06-13,OpenAI,United States of America,API access,2e25,"
+        "Confident,GPT-4,,\n",
+        None,
+        "ECI Score",
+    ),
+    "bad date": (ECI_HEADER + ECI_ROWS[0].replace("2023-06-13", "2023-13-45"), 2, "Release date"),
+    "non-numeric score": (
+        ECI_HEADER + ECI_ROWS[0] + ECI_ROWS[1].replace("137.5", "high"),
+        3,
+        "ECI Score",
+    ),
+    "negative compute": (
+        ECI_HEADER + ECI_ROWS[0].replace("2.1e+25", "-2.1e+25"),
+        2,
+        "Training compute (FLOP)",
+    ),
+    "absurd compute": (
+        ECI_HEADER + ECI_ROWS[0].replace("2.1e+25", "2.1e+45"),
+        2,
+        "Training compute (FLOP)",
+    ),
+    "conflicting duplicate": (
+        ECI_HEADER + ECI_ROWS[0] + ECI_ROWS[1] + ECI_ROWS[1].replace("137.5", "139.0"),
+        4,
+        None,
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_is_one_line_and_changes_nothing(
-    case: str, tmp_path: Path, db: Path, capsys  # type: ignore[no-untyped-def]
+    case: str,
+    tmp_path: Path,
+    db: Path,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     good = write(tmp_path / "good", "eci.csv", GOOD)
     run(capsys, "--db", str(db), "data", "import", str(good))
@@ -124,13 +151,17 @@ def test_bad_input_is_one_line_and_changes_nothing(
         assert s.snapshot() == before
 
 
-@pytest.mark.parametrize("case,content,message", [
-    ("empty", b"", "file is empty"),
-    ("latin-1", GOOD.replace("Qwen Max", "Qwen Máx").encode("latin-1"), "not valid UTF-8"),
-    ("truncated", (GOOD + 'o1,"150.0,2024-12-05').encode(), "row 5"),
-])
-def test_unreadable_files(case: str, content: bytes, message: str, tmp_path: Path, db: Path,
-                          capsys) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "case,content,message",
+    [
+        ("empty", b"", "file is empty"),
+        ("latin-1", GOOD.replace("Qwen Max", "Qwen Máx").encode("latin-1"), "not valid UTF-8"),
+        ("truncated", (GOOD + 'o1,"150.0,2024-12-05').encode(), "row 5"),
+    ],
+)
+def test_unreadable_files(
+    case: str, content: bytes, message: str, tmp_path: Path, db: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     bad = write(tmp_path, "eci.csv", content)
     code, _, err = run(capsys, "--db", str(db), "data", "import", str(bad))
     assert code == 2, err
@@ -159,22 +190,23 @@ def test_bad_file_in_a_batch_imports_nothing(tmp_path: Path, db: Path, capsys) -
 def test_unwritable_store(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     blocker = write(tmp_path, "blocker", "a file, not a folder")
     good = write(tmp_path / "in", "eci.csv", GOOD)
-    code, _, err = run(capsys, "--db", str(blocker / "gapcast.duckdb"), "data", "import",
-                       str(good))
+    code, _, err = run(capsys, "--db", str(blocker / "gapcast.duckdb"), "data", "import", str(good))
     assert code == 2
     assert err.startswith(f"Error: {blocker / 'gapcast.duckdb'}: cannot open the store")
     assert "Traceback" not in err
 
 
 @pytest.fixture
-def http_mirror(mirror: Path) -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 serving a folder laid out like the mirror."""
-    handler = functools.partial(_QuietHandler, directory=str(mirror))
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A real HTTP server on 127.0.0.1 serving a folder of fixture files."""
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield root, f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -185,18 +217,47 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.mark.mirror
-def test_fetch_from_a_local_http_server(http_mirror: str, db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(capsys, "--db", str(db), "data", "fetch", "--source", "epoch_eci",
-                         "--from", http_mirror, "--json")
+def test_fetch_from_a_mirror_url(served: tuple[Path, str], db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root, url = served
+    write(root, "epoch/eci.csv", GOOD)
+    code, out, err = run(
+        capsys, "--db", str(db), "data", "fetch", "--source", "epoch_eci", "--from", url, "--json"
+    )
     assert code == 0, err
     [item] = json.loads(out)["files"]
     assert (item["source"], item["file"], item["action"]) == ("epoch_eci", "eci.csv", "imported")
-    assert item["sha256"] == "9bb33f0d9a8e7258bf33e98e5f34359d3de465be6a7e8f41ccb0e1b66af4b061"
+    assert item["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
+    assert item["url"] == "https://epoch.ai/data/benchmark_data.zip"
 
 
-def test_fetch_reports_http_errors(http_mirror: str, db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    code, _, err = run(capsys, "--db", str(db), "data", "fetch", "--source", "epoch_eci",
-                       "--from", http_mirror + "/missing")
-    assert code != 0
-    assert "download failed (HTTP 404)" in err
+def test_fetch_extracts_files_served_in_a_zip(
+    served: tuple[Path, str],
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    root, url = served
+    with zipfile.ZipFile(root / "benchmark_data.zip", "w") as archive:
+        archive.writestr("benchmark_data/epoch_capabilities_index.csv", GOOD)
+    fake = StaticSource({}, name="epoch_eci")
+    fake.downloads = (
+        ArchiveDownload(
+            "epoch/eci.csv", f"{url}/benchmark_data.zip", member="epoch_capabilities_index.csv"
+        ),
+        MirrorOnlyDownload("org_country.csv", "https://example.org/none"),
+    )
+    monkeypatch.setattr(data_use, "REGISTRY", {"epoch_eci": fake})
+    code, out, err = run(capsys, "--db", str(db), "data", "fetch", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [f["file"] for f in report["files"]] == ["eci.csv"]
+    assert report["skipped"] == ["org_country.csv (only in the gapcast mirror)"]
+
+
+def test_fetch_reports_http_errors(served: tuple[Path, str], db: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    _, url = served
+    code, _, err = run(
+        capsys, "--db", str(db), "data", "fetch", "--source", "epoch_eci", "--from", url
+    )
+    assert code == 1
+    assert err.startswith(f"Error: {url}/epoch/eci.csv: download failed (HTTP 404)")

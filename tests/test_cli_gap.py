@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from gapcast import measure
 from gapcast.cli import main
 from gapcast.errors import RequestError
 from gapcast.pipeline import measure as use
@@ -286,6 +287,16 @@ def test_pipeline_raises_request_error_with_field(db: Path) -> None:
         use.gap(store, "eci", countries="some")
     assert info.value.field == "countries"
     assert info.value.to_dict()["field"] == "countries"
+
+
+def test_frontier_points_for_the_forecast(db: Path) -> None:
+    with Store(db) as store:
+        pts = use.frontier_points(store, as_of="2022-12-31")
+    monthly = measure.monthly_frontiers(pts)
+    assert monthly.index[0] == pd.Timestamp("2020-01-31")
+    assert monthly.loc["2022-12-31", ["leader", "challenger"]].tolist() == [120, 115]
+    steps = measure.frontier_steps(pts)
+    assert steps.loc[steps["side"] == "leader", "value"].tolist() == [100, 110, 120]
 
 
 def test_plot_png_and_self_contained_html(

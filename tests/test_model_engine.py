@@ -20,10 +20,19 @@ from gapcast.model._outcomes import GAP_BINS, check_bins
 LN10 = math.log(10.0)
 
 
-def closed_form(sc_growth: tuple[float, float], s0: tuple[float, float], h: tuple[float, float],
-                smax: float, shares: tuple[float, float], f0: tuple[float, float],
-                beta: float, gamma: float, delta: float, half_life: float,
-                months: int) -> np.ndarray:
+def closed_form(
+    sc_growth: tuple[float, float],
+    s0: tuple[float, float],
+    h: tuple[float, float],
+    smax: float,
+    shares: tuple[float, float],
+    f0: tuple[float, float],
+    beta: float,
+    gamma: float,
+    delta: float,
+    half_life: float,
+    months: int,
+) -> np.ndarray:
     """Frontiers of the compute model with every quantity fixed and a release each month."""
     t = np.arange(months + 1)
     scale = math.log10(0.02 * 4.0 * 0.4 * H100_FLOPS * SECONDS_PER_MONTH)
@@ -45,18 +54,39 @@ def closed_form(sc_growth: tuple[float, float], s0: tuple[float, float], h: tupl
 
 
 def test_zero_variance_compute_model_matches_closed_form() -> None:
-    sc = scenario(groups={
-        "leader": group_spec("United States", compute__growth=fixed(3.0),
-                             serving__share=fixed(0.3), serving__demand_growth=fixed(4.0)),
-        "challenger": group_spec("China", compute__growth=fixed(2.0),
-                                 serving__share=fixed(0.7), serving__demand_growth=fixed(3.0)),
-    })
+    sc = scenario(
+        groups={
+            "leader": group_spec(
+                "United States",
+                compute__growth=fixed(3.0),
+                serving__share=fixed(0.3),
+                serving__demand_growth=fixed(4.0),
+            ),
+            "challenger": group_spec(
+                "China",
+                compute__growth=fixed(2.0),
+                serving__share=fixed(0.7),
+                serving__demand_growth=fixed(3.0),
+            ),
+        }
+    )
     sc = with_sets(sc, "capability.group_term=1.5")
     inp = inputs(group("United States", 150.0, share=0.75), group("China", 142.0, share=0.1))
     model = ComputeModel(sc, inp)
     paths = engine.simulate_paths(model, 5, seed=1)
-    expected = closed_form((3.0, 2.0), (0.3, 0.7), (4.0, 3.0), 0.9, (0.75, 0.1),
-                           (150.0, 142.0), 9.0, 10.0, 1.5, 24.0, 24)
+    expected = closed_form(
+        (3.0, 2.0),
+        (0.3, 0.7),
+        (4.0, 3.0),
+        0.9,
+        (0.75, 0.1),
+        (150.0, 142.0),
+        9.0,
+        10.0,
+        1.5,
+        24.0,
+        24,
+    )
     for d in range(5):
         np.testing.assert_allclose(paths[d], expected, rtol=0, atol=1e-9)
     # the serving share hits its cap: research compute then grows with the stock
@@ -75,16 +105,18 @@ def test_zero_variance_potential_growth_since_last_step() -> None:
     assert shift[0] > 1.0
     # the challenger inherits the leader's (common) anchor as its excess residual fades
     t = np.arange(1, 25)
-    np.testing.assert_allclose(moved[1:, 1] - base[1:, 1], shift[0] * (1 - 0.5 ** (t / 24.0)),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        moved[1:, 1] - base[1:, 1], shift[0] * (1 - 0.5 ** (t / 24.0)), atol=1e-9
+    )
 
 
 def test_trend_model_moments_match_compound_poisson() -> None:
     """E[F(t)] = F0 + lambda t mean(J); Var = lambda t mean(J^2) (+ bootstrap of sizes)."""
     steps = (1.0, 2.0, 3.0, 6.0)
     inp = inputs(group("United States", 150.0, steps=steps), group("China", 142.0, steps=steps))
-    sc = with_sets(scenario(), "groups.leader.releases.rate=0.5",
-                   "groups.challenger.releases.rate=0.5")
+    sc = with_sets(
+        scenario(), "groups.leader.releases.rate=0.5", "groups.challenger.releases.rate=0.5"
+    )
     paths = engine.simulate_paths(TrendModel(sc, inp), 40_000, seed=3)
     t = 24
     gain = paths[:, t, 0] - 150.0
@@ -101,12 +133,17 @@ def test_trend_model_moments_match_compound_poisson() -> None:
 def test_identical_groups_are_even(kind: str) -> None:
     same = {"steps": (1.0, 2.5, 4.0), "share": 0.4, "history": 12}
     inp = inputs(group("United States", 150.0, **same), group("China", 150.0, **same))
-    spec = group_spec("X", compute__growth={"dist": "lognormal", "median": 2.5, "sigma": 0.2,
-                                            "source": "t"},
-                      releases__rate={"dist": "uniform", "low": 0.3, "high": 0.6,
-                                      "source": "t"})
-    sc = scenario(groups={"leader": {**spec, "label": "United States"},
-                          "challenger": {**spec, "label": "China"}})
+    spec = group_spec(
+        "X",
+        compute__growth={"dist": "lognormal", "median": 2.5, "sigma": 0.2, "source": "t"},
+        releases__rate={"dist": "uniform", "low": 0.3, "high": 0.6, "source": "t"},
+    )
+    sc = scenario(
+        groups={
+            "leader": {**spec, "label": "United States"},
+            "challenger": {**spec, "label": "China"},
+        }
+    )
     sc = with_sets(sc, "world.volatility=0.02", "capability.release_noise=1.0")
     model = TrendModel(sc, inp) if kind == "trend" else ComputeModel(sc, inp)
     n = 20_000
@@ -121,46 +158,63 @@ def _challenger_paths(sc: object, inp: object, n: int = 256) -> np.ndarray:
 
 
 @settings(max_examples=20, deadline=None)
-@given(s_lo=st.floats(0.1, 0.85), gap=st.floats(0.01, 0.3),
-       growth=st.floats(1.3, 4.0), demand=st.floats(1.3, 6.0))
-def test_larger_research_share_never_lowers_the_challenger(s_lo: float, gap: float,
-                                                           growth: float,
-                                                           demand: float) -> None:
+@given(
+    s_lo=st.floats(0.1, 0.85),
+    gap=st.floats(0.01, 0.3),
+    growth=st.floats(1.3, 4.0),
+    demand=st.floats(1.3, 6.0),
+)
+def test_larger_research_share_never_lowers_the_challenger(
+    s_lo: float, gap: float, growth: float, demand: float
+) -> None:
     """With common random numbers, a lower serving share (more research) lifts every path.
 
     Holds where the initial unexplained residual fades (the structural regime); see
     docs/model.md for why calibration to the measured frontier can reverse it otherwise.
     """
-    base = with_sets(scenario(), "world.volatility=0.02", "capability.release_noise=1.0",
-                     "groups.challenger.releases.rate=0.4",
-                     f"groups.challenger.compute.growth={growth}",
-                     f"groups.challenger.serving.demand_growth={demand}",
-                     "capability.efficiency_half_life_months=0.01")
+    base = with_sets(
+        scenario(),
+        "world.volatility=0.02",
+        "capability.release_noise=1.0",
+        "groups.challenger.releases.rate=0.4",
+        f"groups.challenger.compute.growth={growth}",
+        f"groups.challenger.serving.demand_growth={demand}",
+        "capability.efficiency_half_life_months=0.01",
+    )
     more_research = with_sets(base, f"groups.challenger.serving.share={s_lo}")
     less_research = with_sets(base, f"groups.challenger.serving.share={min(s_lo + gap, 0.95)}")
-    hi, lo = _challenger_paths(more_research, inputs()), _challenger_paths(less_research,
-                                                                           inputs())
+    hi, lo = _challenger_paths(more_research, inputs()), _challenger_paths(less_research, inputs())
     assert (hi >= lo - 1e-9).all()
 
 
 @pytest.mark.parametrize("demand", [2.0, 3.0, 5.0])
 def test_research_floor_never_lowers_the_challenger(demand: float) -> None:
     """A lower cap on the serving share (a higher research floor) never lowers any path."""
-    base = with_sets(scenario(), "world.volatility=0.02", "capability.release_noise=1.0",
-                     "groups.challenger.releases.rate=0.4",
-                     f"groups.challenger.serving.demand_growth={demand}",
-                     "groups.challenger.serving.share=0.7")
+    base = with_sets(
+        scenario(),
+        "world.volatility=0.02",
+        "capability.release_noise=1.0",
+        "groups.challenger.releases.rate=0.4",
+        f"groups.challenger.serving.demand_growth={demand}",
+        "groups.challenger.serving.share=0.7",
+    )
     for cap in (0.72, 0.8, 0.9):
-        high = _challenger_paths(with_sets(base, f"groups.challenger.serving.max_share={cap}"),
-                                 inputs())
-        low = _challenger_paths(with_sets(base, "groups.challenger.serving.max_share=0.95"),
-                                inputs())
+        high = _challenger_paths(
+            with_sets(base, f"groups.challenger.serving.max_share={cap}"), inputs()
+        )
+        low = _challenger_paths(
+            with_sets(base, "groups.challenger.serving.max_share=0.95"), inputs()
+        )
         assert (high >= low - 1e-9).all()
 
 
 def test_tighter_export_controls_never_raise_the_challenger() -> None:
-    base = with_sets(scenario(), "world.volatility=0.02", "capability.release_noise=1.0",
-                     "groups.challenger.releases.rate=0.4")
+    base = with_sets(
+        scenario(),
+        "world.volatility=0.02",
+        "capability.release_noise=1.0",
+        "groups.challenger.releases.rate=0.4",
+    )
     change = {"group": "challenger", "date": "2026-06", "factor": fixed(0.9)}
     looser = base.model_copy(update={"growth_changes": ()})
     runs = []
@@ -188,11 +242,15 @@ def test_tighter_export_controls_never_raise_the_challenger() -> None:
 
 
 def _compute_inputs_and_scenario() -> tuple[object, object]:
-    sc = with_sets(scenario(), "world.volatility=0.03", "capability.release_noise=1.5",
-                   "groups.leader.releases.rate=0.5", "groups.challenger.releases.rate=0.35",
-                   "capability.efficiency_half_life_months={dist: lognormal, median: 30, "
-                   "sigma: 0.5}", "groups.challenger.compute.growth={dist: uniform, low: 2, "
-                   "high: 3.5}")
+    sc = with_sets(
+        scenario(),
+        "world.volatility=0.03",
+        "capability.release_noise=1.5",
+        "groups.leader.releases.rate=0.5",
+        "groups.challenger.releases.rate=0.35",
+        "capability.efficiency_half_life_months={dist: lognormal, median: 30, sigma: 0.5}",
+        "groups.challenger.compute.growth={dist: uniform, low: 2, high: 3.5}",
+    )
     return sc, inputs()
 
 
@@ -203,8 +261,9 @@ def test_chunk_and_worker_invariance_is_bitwise(kind: str) -> None:
     n = 9_000
     ref = engine.run(model, n, 42, engine.EngineOptions(chunk=n, keep_draws=True))
     for chunk, workers in ((1000, 1), (4096, 1), (777, 2), (3000, 3), (100_000, 2)):
-        other = engine.run(model, n, 42, engine.EngineOptions(chunk=chunk, workers=workers,
-                                                              keep_draws=True))
+        other = engine.run(
+            model, n, 42, engine.EngineOptions(chunk=chunk, workers=workers, keep_draws=True)
+        )
         for name in ("ahead", "first", "gap", "level", "lag", "first_ahead"):
             assert np.array_equal(getattr(ref, name), getattr(other, name)), (name, chunk)
     assert ref.draws == n and ref.first.sum() == n
@@ -226,7 +285,8 @@ def test_paths_and_tallies_agree() -> None:
     dist = Distributions.from_totals(tot)
     for q in (0.05, 0.5, 0.95):
         assert hist_quantile(dist.gap[12], GAP_BINS, q) == pytest.approx(
-            np.quantile(gap12, q), abs=0.06)
+            np.quantile(gap12, q), abs=0.06
+        )
 
 
 def test_lags_match_a_direct_computation() -> None:
@@ -242,8 +302,11 @@ def test_lags_match_a_direct_computation() -> None:
         i = int(np.searchsorted(series, v, side="left"))
         if i == 0:
             return float(-offset)
-        return (i - 1 - offset) + (v - series[i - 1]) / (series[i] - series[i - 1]) \
-            if series[i] > series[i - 1] else float(i - offset)
+        return (
+            (i - 1 - offset) + (v - series[i - 1]) / (series[i] - series[i - 1])
+            if series[i] > series[i - 1]
+            else float(i - offset)
+        )
 
     t = 12
     lags = []
@@ -271,7 +334,8 @@ def test_ensemble_is_the_mixture() -> None:
     fc = summarize(c, model="compute", as_of=inp.as_of, groups=("US", "CN"), base=150.0)  # type: ignore[attr-defined]
     k = 12
     assert f.p_ahead_within_se[k] == pytest.approx(
-        math.hypot(0.25 * fc.p_ahead_within_se[k], 0.75 * ft.p_ahead_within_se[k]))
+        math.hypot(0.25 * fc.p_ahead_within_se[k], 0.75 * ft.p_ahead_within_se[k])
+    )
     for q in f.fan["leader"][-1]:
         assert min(ft.fan["leader"][-1][0], fc.fan["leader"][-1][0]) - 0.1 <= q
     assert 0 <= f.p_ahead_within[12] <= f.p_ahead_within[24] <= 1

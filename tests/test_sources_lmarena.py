@@ -73,7 +73,7 @@ def test_catalog_snapshot_date_rule() -> None:
     assert catalog.snapshot_of("leaderboard-text-2025-11-06.json") == dt.date(2025, 11, 6)
     assert catalog.snapshot_of("x/leaderboard-text-20250221.json") == dt.date(2025, 2, 21)
     assert catalog.snapshot_of("leaderboard-text.json") == dt.date(2025, 12, 17)
-    assert LmarenaCatalog().snapshot_of("leaderboard-text.json") == dt.datetime.now(dt.UTC).date()
+    assert LmarenaCatalog().snapshot_of("leaderboard-text.json") is None
     style = REGISTRY["lmarena_catalog"].parse(
         (FIXTURES / "lmarena/raw/leaderboard-text-style-control.json").read_bytes(),
         "leaderboard-text-style-control-20251217.json",

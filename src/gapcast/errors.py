@@ -66,8 +66,14 @@ class DataError(GapcastError):
         column: str | None = None,
         hint: str | None = None,
     ) -> None:
-        where = [part for part in (f"row {row}" if row is not None else None,
-                                   f"column {column}" if column is not None else None) if part]
+        where = [
+            part
+            for part in (
+                f"row {row}" if row is not None else None,
+                f"column {column}" if column is not None else None,
+            )
+            if part
+        ]
         prefix = f"{file}: " + (", ".join(where) + ": " if where else "")
         super().__init__(prefix + problem, hint=hint)
         self.file = file
@@ -93,8 +99,9 @@ class ScenarioError(GapcastError):
     status_code = 422
     kind = "scenario_error"
 
-    def __init__(self, path: str, problem: str, *, file: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, path: str, problem: str, *, file: str | None = None, hint: str | None = None
+    ) -> None:
         prefix = f"{file}: " if file else ""
         super().__init__(f"{prefix}{path}: {problem}", hint=hint)
         self.path = path

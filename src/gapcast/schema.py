@@ -129,6 +129,7 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if name in frame.columns:
             out[name] = frame[name].astype(dtype)
         else:
-            out[name] = pd.Series(pd.NA if dtype in ("string", "boolean") else None,
-                                  index=frame.index, dtype=dtype)
+            out[name] = pd.Series(
+                pd.NA if dtype in ("string", "boolean") else None, index=frame.index, dtype=dtype
+            )
     return out.reset_index(drop=True)

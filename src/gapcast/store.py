@@ -86,6 +86,7 @@ class ImportResult:
     sha256: str
     license: str
     action: ImportAction
+    url: str | None = None
 
 
 def sha256_of(raw: bytes) -> str:
@@ -186,6 +187,7 @@ class Store:
                             item.sha256,
                             item.license,
                             action,
+                            item.url,
                         )
                     )
         except (duckdb.Error, ValueError, TypeError) as err:

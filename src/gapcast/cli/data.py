@@ -87,21 +87,21 @@ def status(
         print_json(info)
         return
     table = Table(title=f"Store {info['db']} (data hash {info['data_hash']})", title_justify="left")
-    for column in ("source", "file", "rows", "from", "to", "sha256", "license"):
-        table.add_column(column, justify="right" if column == "rows" else "left")
+    table.add_column("source", no_wrap=True)
+    table.add_column("file", no_wrap=True, overflow="ellipsis", max_width=36)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("dates", no_wrap=True)
+    table.add_column("sha256", no_wrap=True)
+    licenses: dict[str, str] = {}
     for s in info["sources"]:
-        table.add_row(
-            s["source"],
-            s["file"],
-            f"{s['rows']:,}",
-            s["first"] or "",
-            s["last"] or "",
-            s["sha256"][:12],
-            s["license"],
-        )
+        dates = f"{s['first'] or '?'} … {s['last'] or '?'}" if s["first"] or s["last"] else ""
+        table.add_row(s["source"], s["file"], f"{s['rows']:,}", dates, s["sha256"][:8])
+        licenses[s["source"]] = s["license"]
     console.print(table)
     if not info["sources"]:
         console.print("The store is empty: run `gapcast data import PATH` or `gapcast data fetch`.")
+    for source, license in licenses.items():
+        console.print(f"  {source}: licence {license}", markup=False)
     console.print("Rows per table: " + ", ".join(f"{k} {v:,}" for k, v in info["tables"].items()))
     _print_unresolved(info["unresolved"])
 

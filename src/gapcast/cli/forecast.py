@@ -29,9 +29,14 @@ def _progress(enabled: bool) -> Iterator[use.StartProgress | None]:
     if not enabled:
         yield None
         return
-    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/"
-                   "{task.total:,} draws"), TimeRemainingColumn(), console=err_console,
-                   transient=True)
+    bar = Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
 
     def start(total: int) -> use.Progress:
         if total < PROGRESS_MIN_DRAWS:
@@ -52,11 +57,16 @@ def render(report: use.ForecastReport) -> None:
     """Print a forecast: probabilities per model, gap and lag, crossing, decomposition."""
     sel = report.selected
     leader, challenger = sel.groups
-    mix = (f" (trend + compute, compute weight {report.forecast.compute_weight:g})"
-           if report.model == "ensemble" else "")
-    console.print(f"[bold]Forecast[/bold]: {report.scenario.name} · {report.model}{mix} · "
-                  f"{leader} vs {challenger} on {report.scenario.metric.upper()}, as of "
-                  f"{sel.as_of.isoformat()}")
+    mix = (
+        f" (trend + compute, compute weight {report.forecast.compute_weight:g})"
+        if report.model == "ensemble"
+        else ""
+    )
+    console.print(
+        f"[bold]Forecast[/bold]: {report.scenario.name} · {report.model}{mix} · "
+        f"{leader} vs {challenger} on {report.scenario.metric.upper()}, as of "
+        f"{sel.as_of.isoformat()}"
+    )
     horizons = sorted(sel.p_ahead_within)
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column(f"P({challenger} ahead at some month within)", justify="left")
@@ -66,23 +76,38 @@ def render(report: use.ForecastReport) -> None:
     for name in order:
         f = report.forecast.models[name]
         label = name if name != report.model else f"[bold]{name}[/bold]"
-        table.add_row(label, *(_pct(f.p_ahead_within[k], f.p_ahead_within_se[k])
-                               for k in horizons))
+        table.add_row(label, *(_pct(f.p_ahead_within[k], f.p_ahead_within_se[k]) for k in horizons))
     console.print(table)
     q = Table(show_edge=False, pad_edge=False, box=None)
     q.add_column(f"{report.model} at horizon", justify="left")
     for k in horizons:
         q.add_column(f"{k} mo", justify="right")
-    q.add_row("gap, points (median [5%, 95%])",
-              *(f"{sel.gap_quantiles[k]['q50']:.1f} [{sel.gap_quantiles[k]['q05']:.1f}, "
-                f"{sel.gap_quantiles[k]['q95']:.1f}]" for k in horizons))
-    q.add_row("lag, months (median [5%, 95%])",
-              *(f"{sel.lag_quantiles[k]['q50']:.1f} [{sel.lag_quantiles[k]['q05']:.1f}, "
-                f"{sel.lag_quantiles[k]['q95']:.1f}]" for k in horizons))
+    q.add_row(
+        "gap, points (median [5%, 95%])",
+        *(
+            f"{sel.gap_quantiles[k]['q50']:.1f} [{sel.gap_quantiles[k]['q05']:.1f}, "
+            f"{sel.gap_quantiles[k]['q95']:.1f}]"
+            for k in horizons
+        ),
+    )
+    q.add_row(
+        "lag, months (median [5%, 95%])",
+        *(
+            f"{sel.lag_quantiles[k]['q50']:.1f} [{sel.lag_quantiles[k]['q05']:.1f}, "
+            f"{sel.lag_quantiles[k]['q95']:.1f}]"
+            for k in horizons
+        ),
+    )
     console.print(q)
     crossing = sel.median_crossing_date
-    console.print("median crossing: " + (crossing.strftime("%Y-%m") if crossing else
-                  f"none within {sel.horizon} months (P < 50%)"))
+    console.print(
+        "median crossing: "
+        + (
+            crossing.strftime("%Y-%m")
+            if crossing
+            else f"none within {sel.horizon} months (P < 50%)"
+        )
+    )
     dec = report.forecast.decomposition
     if dec is not None:
         parts = dec.parts
@@ -90,10 +115,13 @@ def render(report: use.ForecastReport) -> None:
             f"initial gap {dec.measured:.1f} = compute {parts['compute']['median']:.1f} + "
             f"algorithms {parts['algorithms']['median']:.1f} + group term "
             f"{parts['group_term']['median']:.1f} + unexplained "
-            f"{parts['residual']['median']:.1f} (compute model, medians)")
+            f"{parts['residual']['median']:.1f} (compute model, medians)"
+        )
     run = f"run {report.run_id} · " if report.run_id is not None else ""
-    console.print(f"[dim]{run}seed {report.seed} · {report.draws:,} draws per model · data "
-                  f"{report.data_hash} · scenario {report.scenario.content_hash()}[/dim]")
+    console.print(
+        f"[dim]{run}seed {report.seed} · {report.draws:,} draws per model · data "
+        f"{report.data_hash} · scenario {report.scenario.content_hash()}[/dim]"
+    )
 
 
 def render_compare(reports: list[use.ForecastReport]) -> None:
@@ -102,8 +130,10 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
     first = reports[0].selected
     horizons = sorted(first.p_ahead_within)
     last = horizons[-1]
-    console.print(f"[bold]Scenarios[/bold] · {reports[0].model} · {first.groups[0]} vs "
-                  f"{first.groups[1]}, as of {first.as_of.isoformat()} · same seed and data")
+    console.print(
+        f"[bold]Scenarios[/bold] · {reports[0].model} · {first.groups[0]} vs "
+        f"{first.groups[1]}, as of {first.as_of.isoformat()} · same seed and data"
+    )
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("scenario", justify="left")
     for k in horizons:
@@ -132,24 +162,34 @@ def register(app: typer.Typer) -> None:
     @app.command("forecast")
     def forecast_cmd(
         ctx: typer.Context,
-        names: Annotated[list[str] | None, typer.Argument(
-            help="Scenario (or, with --compare, scenarios) by name or YAML file.")] = None,
-        scenario: Annotated[str | None, typer.Option(
-            "--scenario", "-s", help="Scenario name or YAML file.")] = None,
-        compare: Annotated[bool, typer.Option(
-            "--compare", help="Forecast the named scenarios side by side.")] = False,
+        names: Annotated[
+            list[str] | None,
+            typer.Argument(help="Scenario (or, with --compare, scenarios) by name or YAML file."),
+        ] = None,
+        scenario: Annotated[
+            str | None, typer.Option("--scenario", "-s", help="Scenario name or YAML file.")
+        ] = None,
+        compare: Annotated[
+            bool, typer.Option("--compare", help="Forecast the named scenarios side by side.")
+        ] = False,
         model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
         horizon: Annotated[int | None, typer.Option(help="Months ahead.")] = None,
-        draws: Annotated[int, typer.Option(help="Monte Carlo draws per model.")]
-        = use.DEFAULT_DRAWS,
+        draws: Annotated[
+            int, typer.Option(help="Monte Carlo draws per model.")
+        ] = use.DEFAULT_DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-        sets: Annotated[list[str] | None, typer.Option(
-            "--set", help="Override a scenario field: path=value (repeatable).")] = None,
-        as_of: Annotated[str | None, typer.Option(
-            "--as-of", help="Forecast from this date (YYYY-MM-DD) with data up to it.")] = None,
+        sets: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="Override a scenario field: path=value (repeatable)."),
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of", help="Forecast from this date (YYYY-MM-DD) with data up to it."
+            ),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-        plot: Annotated[Path | None, typer.Option(
-            help="Write a fan chart: .png or .html.")] = None,
+        plot: Annotated[Path | None, typer.Option(help="Write a fan chart: .png or .html.")] = None,
         workers: Annotated[int, typer.Option(help="Worker threads (1: Numba threads).")] = 1,
         save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
     ) -> None:
@@ -161,24 +201,50 @@ def register(app: typer.Typer) -> None:
         with _progress(not as_json) as progress:
             if compare:
                 targets = listed + ([scenario] if scenario else [])
-                reports = use.compare(store, targets or scenario_files.names(), model,
-                                      horizon, draws, seed, sets or [], as_of, save=save,
-                                      progress=progress, workers=workers)
+                reports = use.compare(
+                    store,
+                    targets or scenario_files.names(),
+                    model,
+                    horizon,
+                    draws,
+                    seed,
+                    sets or [],
+                    as_of,
+                    save=save,
+                    progress=progress,
+                    workers=workers,
+                )
             else:
                 if len(listed) > 1 or (listed and scenario):
                     raise RequestError("scenario", "give one scenario, or use --compare")
-                reports = [use.forecast(store, scenario or (listed[0] if listed else
-                                                            "baseline"), model, horizon,
-                                        draws, seed, sets or [], as_of, save=save,
-                                        progress=progress, workers=workers)]
+                reports = [
+                    use.forecast(
+                        store,
+                        scenario or (listed[0] if listed else "baseline"),
+                        model,
+                        horizon,
+                        draws,
+                        seed,
+                        sets or [],
+                        as_of,
+                        save=save,
+                        progress=progress,
+                        workers=workers,
+                    )
+                ]
         if plot is not None:
             from gapcast.report import forecast_plots
 
             forecast_plots.write(reports, plot)
         if as_json:
-            print_json(reports[0].to_dict() if not compare else {
-                "compare": use.comparison_rows(reports),
-                "scenarios": [r.to_dict() for r in reports]})
+            print_json(
+                reports[0].to_dict()
+                if not compare
+                else {
+                    "compare": use.comparison_rows(reports),
+                    "scenarios": [r.to_dict() for r in reports],
+                }
+            )
             return
         if compare:
             render_compare(reports)
@@ -190,8 +256,9 @@ def register(app: typer.Typer) -> None:
     @app.command("fit")
     def fit_cmd(
         ctx: typer.Context,
-        as_of: Annotated[str | None, typer.Option(
-            "--as-of", help="Use models released on or before this date.")] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Use models released on or before this date.")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Fit capability (ECI) on log10 training compute and release date."""
@@ -199,24 +266,37 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(report.to_dict())
             return
-        console.print(f"[bold]Capability fit[/bold]: {report.fit['model']} · OLS, as of "
-                      f"{report.as_of.isoformat()}")
+        console.print(
+            f"[bold]Capability fit[/bold]: {report.fit['model']} · OLS, as of "
+            f"{report.as_of.isoformat()}"
+        )
         table = Table(show_edge=False, pad_edge=False, box=None)
-        for col, just in (("coefficient", "left"), ("estimate", "right"), ("se", "right"),
-                          ("95% interval", "left")):
+        for col, just in (
+            ("coefficient", "left"),
+            ("estimate", "right"),
+            ("se", "right"),
+            ("95% interval", "left"),
+        ):
             table.add_column(col, justify=just)  # type: ignore[arg-type]
         for name, c in report.fit["coefficients"].items():
-            table.add_row(name, f"{c['estimate']:.3f}", f"{c['se']:.3f}",
-                          f"[{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]")
+            table.add_row(
+                name,
+                f"{c['estimate']:.3f}",
+                f"{c['se']:.3f}",
+                f"[{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]",
+            )
         console.print(table)
-        console.print(f"residual sd {report.fit['resid_sd']:.2f} · R² {report.fit['r2']:.3f} · "
-                      f"n {report.fit['n']}")
+        console.print(
+            f"residual sd {report.fit['resid_sd']:.2f} · R² {report.fit['r2']:.3f} · "
+            f"n {report.fit['n']}"
+        )
         pooled = report.pooled
-        console.print("without group terms: beta "
-                      f"{pooled['coefficients']['beta']['estimate']:.3f}, gamma "
-                      f"{pooled['coefficients']['gamma']['estimate']:.3f}; mean residual by "
-                      "group " + ", ".join(f"{g} {v:+.2f}" for g, v in
-                                           pooled["resid_mean_by_group"].items()))
+        console.print(
+            "without group terms: beta "
+            f"{pooled['coefficients']['beta']['estimate']:.3f}, gamma "
+            f"{pooled['coefficients']['gamma']['estimate']:.3f}; mean residual by "
+            "group " + ", ".join(f"{g} {v:+.2f}" for g, v in pooled["resid_mean_by_group"].items())
+        )
         for note in report.notes:
             console.print(f"[dim]{note}[/dim]")
 
@@ -242,19 +322,26 @@ def scenarios_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
 @scenarios_app.command("show")
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
-    sets: Annotated[list[str] | None, typer.Option("--set", help="Override: path=value.")]
-    = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="Override: path=value.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show every assumption of a scenario with its source."""
     scenario = scenario_files.load(name, sets or [])
     rows = scenario_table(scenario)
     if as_json:
-        print_json({"name": scenario.name, "title": scenario.title,
-                    "hash": scenario.content_hash(), "fields": rows})
+        print_json(
+            {
+                "name": scenario.name,
+                "title": scenario.title,
+                "hash": scenario.content_hash(),
+                "fields": rows,
+            }
+        )
         return
-    console.print(f"[bold]{scenario.name}[/bold]: {scenario.title} "
-                  f"[dim](hash {scenario.content_hash()})[/dim]")
+    console.print(
+        f"[bold]{scenario.name}[/bold]: {scenario.title} "
+        f"[dim](hash {scenario.content_hash()})[/dim]"
+    )
     if scenario.description:
         console.print(" ".join(scenario.description.split()))
     table = Table(show_edge=False, pad_edge=False, box=None, show_lines=False)
@@ -267,8 +354,7 @@ def scenarios_show(
 
 
 @runs_app.command("list")
-def runs_list(ctx: typer.Context,
-              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def runs_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List stored forecast runs, newest first."""
     items = use.runs(open_store(ctx))
     if as_json:
@@ -278,8 +364,15 @@ def runs_list(ctx: typer.Context,
     for col in ("id", "scenario", "seed", "scenario_hash", "data_hash", "version", "created"):
         table.add_column(col, justify="left")
     for r in items:
-        table.add_row(str(r["id"]), str(r["scenario"]), str(r["seed"]), str(r["scenario_hash"]),
-                      str(r["data_hash"]), str(r["version"]), str(r["created_at"])[:19])
+        table.add_row(
+            str(r["id"]),
+            str(r["scenario"]),
+            str(r["seed"]),
+            str(r["scenario_hash"]),
+            str(r["data_hash"]),
+            str(r["version"]),
+            str(r["created_at"])[:19],
+        )
     console.print(table)
 
 
@@ -287,8 +380,9 @@ def runs_list(ctx: typer.Context,
 def runs_show(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(help="Run id (see `gapcast runs list`).")],
-    verify: Annotated[bool, typer.Option(
-        "--verify", help="Re-run it and check the results are identical.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Re-run it and check the results are identical.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show a stored run (and, with --verify, reproduce it)."""
@@ -304,12 +398,16 @@ def runs_show(
         print_json(out)
         return
     req = stored["request"]
-    console.print(f"[bold]run {stored['id']}[/bold] · {stored['kind']} · scenario "
-                  f"{stored['scenario']} ({stored['scenario_hash']}) · data "
-                  f"{stored['data_hash']} · seed {stored['seed']} · version {stored['version']}"
-                  f" · {str(stored['created_at'])[:19]}")
-    console.print(f"request: model {req.get('model')}, draws {req.get('draws')}, as of "
-                  f"{req.get('as_of_used')}, overrides {req.get('overrides') or 'none'}")
+    console.print(
+        f"[bold]run {stored['id']}[/bold] · {stored['kind']} · scenario "
+        f"{stored['scenario']} ({stored['scenario_hash']}) · data "
+        f"{stored['data_hash']} · seed {stored['seed']} · version {stored['version']}"
+        f" · {str(stored['created_at'])[:19]}"
+    )
+    console.print(
+        f"request: model {req.get('model')}, draws {req.get('draws')}, as of "
+        f"{req.get('as_of_used')}, overrides {req.get('overrides') or 'none'}"
+    )
     models = stored["results"]["forecast"]["models"]
     for name, f in models.items():
         probs = ", ".join(f"≤{k} mo {_pct(v)}" for k, v in f["p_ahead_within"].items())

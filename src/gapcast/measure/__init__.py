@@ -1,20 +1,29 @@
 """Measure the gap between two groups: frontiers, gaps, lags and their uncertainty.
 
 Pure functions over data frames (no I/O; never imports the store, CLI, API or plotting).
-The flow, for any metric::
+The flow, for any metric (``scores`` and ``models`` are ``gapcast.resolve.resolve``'s
+``Resolved.scores`` and ``Resolved.models``)::
 
-    rows = metric_rows(scores, models, Selection("eci"), as_of)     # rules applied
+    rows = metric_rows(scores, models, Selection("eci"), as_of)     # the rules applied
     points = make_points(rows, Groups(), metric="eci", as_of=as_of)  # grouped, deduplicated
     result = measure_gap(points, rng=rng_from_seed(1), draws=1000)  # GapResult
+    result.to_dict()                                                 # JSON-ready
+
+``Groups("accessibility", ("closed",), ("open",))`` or ``Groups("organization",
+("OpenAI", "Anthropic"), ("DeepSeek",))`` compare other groups; ``Selection("lmarena",
+category="coding", style_control=True)`` picks an LMArena view.
 
 For the forecast model
 ----------------------
 ``monthly_frontiers(points)``
-    Both groups' frontiers at every month end up to ``as_of`` (columns ``leader``,
-    ``challenger``, and the model and release date at each frontier).
+    Both groups' frontiers at every month end up to ``as_of``, from the first month end
+    either group has a model (a group is ``NaN`` before its first). Columns ``leader``,
+    ``challenger``, and ``leader_model`` / ``leader_date`` (and the challenger's): the model
+    holding each frontier and its release date.
 ``frontier_steps(points)``
-    The history of frontier steps: each model that raised its group's frontier, with the
-    value before and after.
+    The history of frontier steps: each model that raised its group's frontier, with
+    ``side``, ``group``, ``date``, ``model``, ``value``, ``previous`` and ``step``
+    (``value - previous``; ``NaN`` for a group's first model).
 ``frontier(points, dates)``
     The same frontiers on any dates (``evaluation_dates(points, "daily")`` for daily).
 

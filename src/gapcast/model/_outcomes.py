@@ -88,8 +88,7 @@ def _value(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, i: int) 
 
 
 @nb.njit(cache=True, nogil=True)
-def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int,
-           v: float) -> float:
+def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int, v: float) -> float:
     """Month (may be negative) at which a group's non-decreasing frontier first reached ``v``.
 
     The series is ``hist`` (months ``-len(hist) .. -1``) followed by ``F[0 .. t, col]``;
@@ -115,8 +114,13 @@ def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int,
 
 
 @nb.njit(cache=True, nogil=True)
-def lags(F: NDArray[np.float64], hist0: NDArray[np.float64], hist1: NDArray[np.float64],
-         at: NDArray[np.bool_], out: NDArray[np.float64]) -> None:
+def lags(
+    F: NDArray[np.float64],
+    hist0: NDArray[np.float64],
+    hist1: NDArray[np.float64],
+    at: NDArray[np.bool_],
+    out: NDArray[np.float64],
+) -> None:
     """Write the signed lag in months at the months ``at`` of one draw's paths ``F``."""
     for t in range(F.shape[0]):
         if not at[t]:
@@ -130,10 +134,21 @@ def lags(F: NDArray[np.float64], hist0: NDArray[np.float64], hist1: NDArray[np.f
 
 
 @nb.njit(cache=True, nogil=True)
-def tally_batch(Fb: NDArray[np.float64], Lb: NDArray[np.float64], at: NDArray[np.bool_],
-                m: int, base: float, part: int, ahead: NDArray[np.int64], first: NDArray[np.int64],
-                gap: NDArray[np.int32], level: NDArray[np.int32], lag: NDArray[np.int32],
-                first_out: NDArray[np.int16], start: int) -> None:
+def tally_batch(
+    Fb: NDArray[np.float64],
+    Lb: NDArray[np.float64],
+    at: NDArray[np.bool_],
+    m: int,
+    base: float,
+    part: int,
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+    start: int,
+) -> None:
     """Add ``m`` draws (paths ``Fb``, lags ``Lb``) to the tallies of ``part``, month-major."""
     months = Fb.shape[1]
     groups = Fb.shape[2]

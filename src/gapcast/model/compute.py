@@ -74,9 +74,16 @@ _RELEASE_NOISE_STREAM = np.uint64(103)
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 
-GROUP_FIELDS = ("compute.share_adjust", "compute.growth", "serving.share",
-                "serving.demand_growth", "serving.max_share", "algorithms.relative_rate",
-                "algorithms.lag_months", "releases.rate")
+GROUP_FIELDS = (
+    "compute.share_adjust",
+    "compute.growth",
+    "serving.share",
+    "serving.demand_growth",
+    "serving.max_share",
+    "algorithms.relative_rate",
+    "algorithms.lag_months",
+    "releases.rate",
+)
 
 
 def fitted_release_rate(inputs: ForecastInputs, role: str) -> Gamma:
@@ -85,8 +92,11 @@ def fitted_release_rate(inputs: ForecastInputs, role: str) -> Gamma:
     With ``n`` steps in ``E`` months and Jeffreys' prior, ``lambda ~ Gamma(n + 1/2, E)``.
     """
     steps = (inputs.leader if role == "leader" else inputs.challenger).steps
-    return Gamma(steps.n + 0.5, max(steps.exposure_months, 1e-9),
-                 f"fitted: {steps.n} frontier steps in {steps.exposure_months:g} months")
+    return Gamma(
+        steps.n + 0.5,
+        max(steps.exposure_months, 1e-9),
+        f"fitted: {steps.n} frontier steps in {steps.exposure_months:g} months",
+    )
 
 
 def compute_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
@@ -101,11 +111,14 @@ def compute_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
         dist = getattr(cap, name)
         if isinstance(dist, Fitted):
             if not inputs.fit.has(coef):
-                raise ScenarioError(f"capability.{name}", "'fitted' but the fit has no "
-                                    f"{coef} term; give a distribution")
+                raise ScenarioError(
+                    f"capability.{name}",
+                    f"'fitted' but the fit has no {coef} term; give a distribution",
+                )
             c = inputs.fit.coefficient(coef)
-            space[f"capability.{name}"] = Normal(mean=c.estimate, sd=max(c.se, 1e-12),
-                                                 source=f"fitted ({inputs.fit.n} models)")
+            space[f"capability.{name}"] = Normal(
+                mean=c.estimate, sd=max(c.se, 1e-12), source=f"fitted ({inputs.fit.n} models)"
+            )
         else:
             space[f"capability.{name}"] = dist
     space["capability.efficiency_half_life_months"] = cap.efficiency_half_life_months
@@ -116,11 +129,9 @@ def compute_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
             section, key = name.split(".")
             dist = getattr(getattr(spec, section), key)
             path = f"groups.{role}.{name}"
-            space[path] = fitted_release_rate(inputs, role) if isinstance(dist, Fitted) \
-                else dist
+            space[path] = fitted_release_rate(inputs, role) if isinstance(dist, Fitted) else dist
     for i, shock in enumerate(scenario.shocks):
-        space[f"shocks.{i}"] = shock.factor if shock.factor is not None \
-            else shock.add_h100e  # type: ignore[assignment]
+        space[f"shocks.{i}"] = shock.factor if shock.factor is not None else shock.add_h100e  # type: ignore[assignment]
     for i, change in enumerate(scenario.growth_changes):
         space[f"growth_changes.{i}"] = change.factor
     return space
@@ -143,18 +154,22 @@ class ComputeModel:
         self._share = np.array([g.compute_share for g in inputs.groups])
         self._hist = [np.ascontiguousarray(g.history, dtype=np.float64) for g in inputs.groups]
         role_index = {r: i for i, r in enumerate(ROLES)}
-        self._sh_month = np.array([month_index(inputs.as_of, s.date) for s in scenario.shocks],
-                                  dtype=np.int64)
+        self._sh_month = np.array(
+            [month_index(inputs.as_of, s.date) for s in scenario.shocks], dtype=np.int64
+        )
         self._sh_group = np.array([role_index[s.group] for s in scenario.shocks], np.int64)
         self._sh_add = np.array([s.add_h100e is not None for s in scenario.shocks], np.int64)
-        self._gc_month = np.array([max(month_index(inputs.as_of, c.date), 1)
-                                   for c in scenario.growth_changes], dtype=np.int64)
-        self._gc_group = np.array([role_index[c.group] for c in scenario.growth_changes],
-                                  np.int64)
+        self._gc_month = np.array(
+            [max(month_index(inputs.as_of, c.date), 1) for c in scenario.growth_changes],
+            dtype=np.int64,
+        )
+        self._gc_group = np.array([role_index[c.group] for c in scenario.growth_changes], np.int64)
         cap = scenario.capability
-        self._joint = tuple(name for name, coef in (("beta", "beta"), ("progress", "gamma"),
-                                                     ("group_term", "delta"))
-                            if isinstance(getattr(cap, name), Fitted))
+        self._joint = tuple(
+            name
+            for name, coef in (("beta", "beta"), ("progress", "gamma"), ("group_term", "delta"))
+            if isinstance(getattr(cap, name), Fitted)
+        )
 
     def prepare(self, params: dict[str, Array]) -> tuple[Array, Array, Array, Array]:
         """Turn sampled parameters into the kernel's arrays (group, common, shocks, growth)."""
@@ -162,8 +177,7 @@ class ComputeModel:
         gp = np.empty((n, 2, 8))
         for b, role in enumerate(ROLES):
             p = {name: params[f"groups.{role}.{name}"] for name in GROUP_FIELDS}
-            gp[:, b, K0] = params["world.stock_h100e"] * self._share[b] \
-                * p["compute.share_adjust"]
+            gp[:, b, K0] = params["world.stock_h100e"] * self._share[b] * p["compute.share_adjust"]
             gp[:, b, GROWTH] = np.log(p["compute.growth"]) / 12.0
             gp[:, b, S0] = p["serving.share"]
             gp[:, b, DEMAND] = np.log(p["serving.demand_growth"]) / 12.0
@@ -172,8 +186,9 @@ class ComputeModel:
             gp[:, b, LAG0] = p["algorithms.lag_months"]
             gp[:, b, RATE] = p["releases.rate"]
         cp = np.empty((n, 8))
-        coefs = {name: params[f"capability.{name}"].copy()
-                 for name in ("beta", "progress", "group_term")}
+        coefs = {
+            name: params[f"capability.{name}"].copy() for name in ("beta", "progress", "group_term")
+        }
         if len(self._joint) > 1:
             _correlate(coefs, self._joint, self.inputs)
         cp[:, BETA] = np.maximum(coefs["beta"], 1e-6)
@@ -183,9 +198,13 @@ class ComputeModel:
         cp[:, NOISE] = params["capability.release_noise"]
         cp[:, VOL] = params["world.volatility"]
         cp[:, DIFF_L] = params["world.diffusion_lag_months"]
-        cp[:, LOGT] = np.log10(params["training.run_share"] * params["training.run_months"]
-                               * params["training.utilization"] * H100_FLOPS
-                               * SECONDS_PER_MONTH)
+        cp[:, LOGT] = np.log10(
+            params["training.run_share"]
+            * params["training.run_months"]
+            * params["training.utilization"]
+            * H100_FLOPS
+            * SECONDS_PER_MONTH
+        )
         shocks = np.empty((n, len(self.scenario.shocks)))
         for i, shock in enumerate(self.scenario.shocks):
             v = params[f"shocks.{i}"]
@@ -195,23 +214,64 @@ class ComputeModel:
             changes[:, i] = np.log(params[f"growth_changes.{i}"]) / 12.0
         return gp, cp, shocks, changes
 
-    def simulate(self, keys: NDArray[np.uint64], params: dict[str, Array], tallies: Tallies,
-                 first_out: NDArray[np.int16], *, parallel: bool) -> None:
+    def simulate(
+        self,
+        keys: NDArray[np.uint64],
+        params: dict[str, Array],
+        tallies: Tallies,
+        first_out: NDArray[np.int16],
+        *,
+        parallel: bool,
+    ) -> None:
         """Simulate the draws with ``keys`` and add them to ``tallies``."""
         gp, cp, sh, gc = self.prepare(params)
         bounds = part_bounds(keys.shape[0], tallies.ahead.shape[0])
         kernel = _tally_parallel if parallel else _tally_serial
-        kernel(keys, gp, cp, sh, self._sh_month, self._sh_group, self._sh_add, gc,
-               self._gc_month, self._gc_group, self._f0, self._since, self.horizon,
-               self._hist[0], self._hist[1], self.base, bounds, tallies.ahead,
-               tallies.first, tallies.gap, tallies.level, tallies.lag, first_out)
+        kernel(
+            keys,
+            gp,
+            cp,
+            sh,
+            self._sh_month,
+            self._sh_group,
+            self._sh_add,
+            gc,
+            self._gc_month,
+            self._gc_group,
+            self._f0,
+            self._since,
+            self.horizon,
+            self._hist[0],
+            self._hist[1],
+            self.base,
+            bounds,
+            tallies.ahead,
+            tallies.first,
+            tallies.gap,
+            tallies.level,
+            tallies.lag,
+            first_out,
+        )
 
     def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
         """Return the frontier paths, draws × months × groups."""
         gp, cp, sh, gc = self.prepare(params)
         out = np.empty((keys.shape[0], self.horizon + 1, 2))
-        _paths(keys, gp, cp, sh, self._sh_month, self._sh_group, self._sh_add, gc,
-               self._gc_month, self._gc_group, self._f0, self._since, out)
+        _paths(
+            keys,
+            gp,
+            cp,
+            sh,
+            self._sh_month,
+            self._sh_group,
+            self._sh_add,
+            gc,
+            self._gc_month,
+            self._gc_group,
+            self._f0,
+            self._since,
+            out,
+        )
         return out
 
     def potentials(self, params: dict[str, Array]) -> dict[str, Array]:
@@ -223,14 +283,17 @@ class ComputeModel:
         gp, cp, _, _ = self.prepare(params)
         logr = np.log(gp[:, :, K0]) + np.log1p(-np.minimum(gp[:, :, S0], gp[:, :, SMAX]))
         alpha = cp[:, GAMMA] / cp[:, BETA] / 12.0
-        lag = np.minimum(gp[:, 1, LAG0], cp[:, DIFF_L]) - np.minimum(gp[:, 0, LAG0],
-                                                                        cp[:, DIFF_L])
+        lag = np.minimum(gp[:, 1, LAG0], cp[:, DIFF_L]) - np.minimum(gp[:, 0, LAG0], cp[:, DIFF_L])
         compute = cp[:, BETA] * (logr[:, 0] - logr[:, 1]) / LN10
         algorithms = cp[:, BETA] * alpha * lag
         measured = self._f0[0] - self._f0[1]
-        return {"compute": compute, "algorithms": algorithms, "group_term": -cp[:, DELTA],
-                "residual": measured - compute - algorithms + cp[:, DELTA],
-                "log10_research_ratio": (logr[:, 0] - logr[:, 1]) / LN10}
+        return {
+            "compute": compute,
+            "algorithms": algorithms,
+            "group_term": -cp[:, DELTA],
+            "residual": measured - compute - algorithms + cp[:, DELTA],
+            "log10_research_ratio": (logr[:, 0] - logr[:, 1]) / LN10,
+        }
 
 
 def _correlate(coefs: dict[str, Array], names: tuple[str, ...], inputs: ForecastInputs) -> None:
@@ -246,10 +309,22 @@ def _correlate(coefs: dict[str, Array], names: tuple[str, ...], inputs: Forecast
 
 
 @nb.njit(cache=True, nogil=True)
-def _draw(key: np.uint64, gp: Array, cp: Array, sh: Array, sh_month: NDArray[np.int64],
-          sh_group: NDArray[np.int64], sh_add: NDArray[np.int64], gc: Array,
-          gc_month: NDArray[np.int64], gc_group: NDArray[np.int64], f0: Array, since: Array,
-          F: Array, best: Array) -> None:
+def _draw(
+    key: np.uint64,
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    sh_month: NDArray[np.int64],
+    sh_group: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gc: Array,
+    gc_month: NDArray[np.int64],
+    gc_group: NDArray[np.int64],
+    f0: Array,
+    since: Array,
+    F: Array,
+    best: Array,
+) -> None:
     """Simulate one draw into ``F`` (months × groups); ``best`` is scratch (months).
 
     ``ln K`` and ``ln D`` are advanced additively every month; the serving share, research
@@ -281,10 +356,16 @@ def _draw(key: np.uint64, gp: Array, cp: Array, sh: Array, sh_month: NDArray[np.
     base0 = beta * logt
     base1 = beta * logt + delta
     best[0] = max(x0, x1)
-    v0 = f0[0] + since[0] * _slope(lk0, ld0, g0, h0, m0, a0, beta) \
+    v0 = (
+        f0[0]
+        + since[0] * _slope(lk0, ld0, g0, h0, m0, a0, beta)
         - (base0 + beta * (_logr(lk0, ld0, m0) / LN10 + x0))
-    v1 = f0[1] + since[1] * _slope(lk1, ld1, g1, h1, m1, a1, beta) \
+    )
+    v1 = (
+        f0[1]
+        + since[1] * _slope(lk1, ld1, g1, h1, m1, a1, beta)
         - (base1 + beta * (_logr(lk1, ld1, m1) / LN10 + x1))
+    )
     excess = v1 - v0
     base0 += v0
     base1 += v0
@@ -336,8 +417,7 @@ def _draw(key: np.uint64, gp: Array, cp: Array, sh: Array, sh_month: NDArray[np.
                 p += noise * normal(k_scatter, ut + ut)
             lev0 = max(lev0, p)
         if draw_uniform(k_release, ut, _U1) < r1:
-            p = base1 + excess * dec + beta * (_logr_fast(lk1, ld1, m1, cap1, rest1) / LN10
-                                               + x1)
+            p = base1 + excess * dec + beta * (_logr_fast(lk1, ld1, m1, cap1, rest1) / LN10 + x1)
             if noise > 0.0:
                 p += noise * normal(k_scatter, ut + ut + _U1)
             lev1 = max(lev1, p)
@@ -352,8 +432,7 @@ def _logr(lk: float, ld: float, smax: float) -> float:
 
 
 @nb.njit(inline="always", cache=True)
-def _logr_fast(lk: float, ld: float, smax: float, log_smax: float,
-               log1m_smax: float) -> float:
+def _logr_fast(lk: float, ld: float, smax: float, log_smax: float, log1m_smax: float) -> float:
     """``_logr`` without ``exp``/``log1p`` when the share is at its cap."""
     if ld - lk >= log_smax:
         return lk + log1m_smax
@@ -361,8 +440,7 @@ def _logr_fast(lk: float, ld: float, smax: float, log_smax: float,
 
 
 @nb.njit(inline="always", cache=True)
-def _slope(lk: float, ld: float, g: float, h: float, smax: float, a: float,
-           beta: float) -> float:
+def _slope(lk: float, ld: float, g: float, h: float, smax: float, a: float, beta: float) -> float:
     """Return the potential's growth per month at t = 0 (never negative).
 
     ``d ln R / dt = (g - s h) / (1 - s)`` while the share is below its cap, ``g`` at it.
@@ -380,14 +458,33 @@ def _shock(lk: float, value: float, add: np.int64) -> float:
 
 
 @nb.njit(cache=True, nogil=True)
-def _tally_range(lo: int, hi: int, part: int, keys: NDArray[np.uint64], gp: Array,
-                 cp: Array, sh: Array, sh_month: NDArray[np.int64],
-                 sh_group: NDArray[np.int64], sh_add: NDArray[np.int64], gc: Array,
-                 gc_month: NDArray[np.int64], gc_group: NDArray[np.int64], f0: Array,
-                 since: Array, months: int, hist0: Array, hist1: Array, base: float,
-                 ahead: NDArray[np.int64], first: NDArray[np.int64],
-                 gap: NDArray[np.int32], level: NDArray[np.int32], lag: NDArray[np.int32],
-                 first_out: NDArray[np.int16]) -> None:
+def _tally_range(
+    lo: int,
+    hi: int,
+    part: int,
+    keys: NDArray[np.uint64],
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    sh_month: NDArray[np.int64],
+    sh_group: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gc: Array,
+    gc_month: NDArray[np.int64],
+    gc_group: NDArray[np.int64],
+    f0: Array,
+    since: Array,
+    months: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     Fb = np.empty((BATCH, months, 2))
     Lb = np.empty((BATCH, months))
     Lb[:] = 0.0
@@ -397,51 +494,172 @@ def _tally_range(lo: int, hi: int, part: int, keys: NDArray[np.uint64], gp: Arra
         m = min(BATCH, hi - start)
         for k in range(m):
             d = start + k
-            _draw(keys[d], gp[d], cp[d], sh[d], sh_month, sh_group, sh_add, gc[d], gc_month,
-                  gc_group, f0, since, Fb[k], best)
+            _draw(
+                keys[d],
+                gp[d],
+                cp[d],
+                sh[d],
+                sh_month,
+                sh_group,
+                sh_add,
+                gc[d],
+                gc_month,
+                gc_group,
+                f0,
+                since,
+                Fb[k],
+                best,
+            )
             lags(Fb[k], hist0, hist1, at, Lb[k])
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
 
 @nb.njit(cache=True, parallel=True)
-def _tally_parallel(keys: NDArray[np.uint64], gp: Array, cp: Array, sh: Array,
-                    sh_month: NDArray[np.int64], sh_group: NDArray[np.int64],
-                    sh_add: NDArray[np.int64], gc: Array, gc_month: NDArray[np.int64],
-                    gc_group: NDArray[np.int64], f0: Array, since: Array, horizon: int,
-                    hist0: Array, hist1: Array, base: float, bounds: NDArray[np.int64],
-                    ahead: NDArray[np.int64], first: NDArray[np.int64],
-                    gap: NDArray[np.int32], level: NDArray[np.int32],
-                    lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+def _tally_parallel(
+    keys: NDArray[np.uint64],
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    sh_month: NDArray[np.int64],
+    sh_group: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gc: Array,
+    gc_month: NDArray[np.int64],
+    gc_group: NDArray[np.int64],
+    f0: Array,
+    since: Array,
+    horizon: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    bounds: NDArray[np.int64],
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     for part in nb.prange(bounds.shape[0] - 1):
-        _tally_range(bounds[part], bounds[part + 1], part, keys, gp, cp, sh, sh_month,
-                     sh_group, sh_add, gc, gc_month, gc_group, f0, since, horizon + 1, hist0,
-                     hist1, base, ahead, first, gap, level, lag, first_out)
+        _tally_range(
+            bounds[part],
+            bounds[part + 1],
+            part,
+            keys,
+            gp,
+            cp,
+            sh,
+            sh_month,
+            sh_group,
+            sh_add,
+            gc,
+            gc_month,
+            gc_group,
+            f0,
+            since,
+            horizon + 1,
+            hist0,
+            hist1,
+            base,
+            ahead,
+            first,
+            gap,
+            level,
+            lag,
+            first_out,
+        )
 
 
 @nb.njit(cache=True, nogil=True)
-def _tally_serial(keys: NDArray[np.uint64], gp: Array, cp: Array, sh: Array,
-                  sh_month: NDArray[np.int64], sh_group: NDArray[np.int64],
-                  sh_add: NDArray[np.int64], gc: Array, gc_month: NDArray[np.int64],
-                  gc_group: NDArray[np.int64], f0: Array, since: Array, horizon: int,
-                  hist0: Array, hist1: Array, base: float, bounds: NDArray[np.int64],
-                  ahead: NDArray[np.int64], first: NDArray[np.int64],
-                  gap: NDArray[np.int32], level: NDArray[np.int32],
-                  lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+def _tally_serial(
+    keys: NDArray[np.uint64],
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    sh_month: NDArray[np.int64],
+    sh_group: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gc: Array,
+    gc_month: NDArray[np.int64],
+    gc_group: NDArray[np.int64],
+    f0: Array,
+    since: Array,
+    horizon: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    bounds: NDArray[np.int64],
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     for part in range(bounds.shape[0] - 1):
-        _tally_range(bounds[part], bounds[part + 1], part, keys, gp, cp, sh, sh_month,
-                     sh_group, sh_add, gc, gc_month, gc_group, f0, since, horizon + 1, hist0,
-                     hist1, base, ahead, first, gap, level, lag, first_out)
+        _tally_range(
+            bounds[part],
+            bounds[part + 1],
+            part,
+            keys,
+            gp,
+            cp,
+            sh,
+            sh_month,
+            sh_group,
+            sh_add,
+            gc,
+            gc_month,
+            gc_group,
+            f0,
+            since,
+            horizon + 1,
+            hist0,
+            hist1,
+            base,
+            ahead,
+            first,
+            gap,
+            level,
+            lag,
+            first_out,
+        )
 
 
 @nb.njit(cache=True, parallel=True)
-def _paths(keys: NDArray[np.uint64], gp: Array, cp: Array, sh: Array,
-           sh_month: NDArray[np.int64], sh_group: NDArray[np.int64],
-           sh_add: NDArray[np.int64], gc: Array, gc_month: NDArray[np.int64],
-           gc_group: NDArray[np.int64], f0: Array, since: Array, out: Array) -> None:
+def _paths(
+    keys: NDArray[np.uint64],
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    sh_month: NDArray[np.int64],
+    sh_group: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gc: Array,
+    gc_month: NDArray[np.int64],
+    gc_group: NDArray[np.int64],
+    f0: Array,
+    since: Array,
+    out: Array,
+) -> None:
     for d in nb.prange(keys.shape[0]):
         best = np.empty(out.shape[1])
-        _draw(keys[d], gp[d], cp[d], sh[d], sh_month, sh_group, sh_add, gc[d], gc_month,
-              gc_group, f0, since, out[d], best)
+        _draw(
+            keys[d],
+            gp[d],
+            cp[d],
+            sh[d],
+            sh_month,
+            sh_group,
+            sh_add,
+            gc[d],
+            gc_month,
+            gc_group,
+            f0,
+            since,
+            out[d],
+            best,
+        )
 
 
 __all__ = ["ComputeModel", "Sampler", "compute_space", "fitted_release_rate"]

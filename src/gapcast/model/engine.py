@@ -79,10 +79,14 @@ class RunTotals:
     @classmethod
     def zeros(cls, months: int, groups: int) -> RunTotals:
         """Return empty totals."""
-        return cls(0, np.zeros(months, np.int64), np.zeros(months + 1, np.int64),
-                   np.zeros((months, GAP_BINS.n), np.int64),
-                   np.zeros((months, groups, LEVEL_BINS.n), np.int64),
-                   np.zeros((months, LAG_BINS.n), np.int64))
+        return cls(
+            0,
+            np.zeros(months, np.int64),
+            np.zeros(months + 1, np.int64),
+            np.zeros((months, GAP_BINS.n), np.int64),
+            np.zeros((months, groups, LEVEL_BINS.n), np.int64),
+            np.zeros((months, LAG_BINS.n), np.int64),
+        )
 
     def add(self, t: Tallies, draws: int) -> None:
         """Add a chunk's tallies (summed over their parts)."""
@@ -104,8 +108,15 @@ class Model(Protocol):
     base: float
     """Level the ``level`` histograms are relative to (the leader's as-of frontier)."""
 
-    def simulate(self, keys: NDArray[np.uint64], params: dict[str, Array], tallies: Tallies,
-                 first_out: NDArray[np.int16], *, parallel: bool) -> None:
+    def simulate(
+        self,
+        keys: NDArray[np.uint64],
+        params: dict[str, Array],
+        tallies: Tallies,
+        first_out: NDArray[np.int16],
+        *,
+        parallel: bool,
+    ) -> None:
         """Simulate the draws with ``keys`` and add them to ``tallies``."""
         ...
 
@@ -129,15 +140,23 @@ def streams_of(space: ParamSpace) -> dict[str, np.uint64]:
     return {path: stream_id(path) for path in space}
 
 
-def draw_params(space: ParamSpace, seed: int, first: int, n: int,
-                ) -> tuple[NDArray[np.uint64], dict[str, Array]]:
+def draw_params(
+    space: ParamSpace,
+    seed: int,
+    first: int,
+    n: int,
+) -> tuple[NDArray[np.uint64], dict[str, Array]]:
     """Return the keys and parameter values of draws ``first .. first + n - 1``."""
     keys = draw_keys(seed, first, n)
     return keys, sample_space(space, keys, streams_of(space))
 
 
-def run(model: Model, draws: int, seed: int, options: EngineOptions | None = None,
-        ) -> RunTotals:
+def run(
+    model: Model,
+    draws: int,
+    seed: int,
+    options: EngineOptions | None = None,
+) -> RunTotals:
     """Run ``draws`` Monte Carlo draws of ``model`` and return the summed tallies.
 
     Parameters
@@ -172,7 +191,7 @@ def run(model: Model, draws: int, seed: int, options: EngineOptions | None = Non
         out = np.empty(n, np.int16)
         model.simulate(keys, params, tallies, out, parallel=parallel)
         if first_ahead is not None:
-            first_ahead[start:start + n] = out
+            first_ahead[start : start + n] = out
         return tallies
 
     if opts.workers <= 1:

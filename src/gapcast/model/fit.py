@@ -88,15 +88,14 @@ class CapabilityFit:
     @property
     def algorithmic_rate(self) -> float:
         """Implied algorithmic efficiency growth per year, ``10^(gamma / beta)``."""
-        return float(10 ** (self.coefficient("gamma").estimate
-                            / self.coefficient("beta").estimate))
+        return float(10 ** (self.coefficient("gamma").estimate / self.coefficient("beta").estimate))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fit as a JSON-ready mapping."""
         names = [_NAMES.get(t, t) for t in self.terms]
         return {
             "model": "y = c + beta*log10(FLOP) + gamma*(year - 2023) + delta*[challenger]"
-                     + (" + eta*[other]" if "other" in self.terms else ""),
+            + (" + eta*[other]" if "other" in self.terms else ""),
             "coefficients": {n: self.coefficient(n).to_dict() for n in names},
             "covariance": {"terms": names, "matrix": self.cov.tolist()},
             "resid_sd": self.resid_sd,
@@ -109,13 +108,24 @@ class CapabilityFit:
         }
 
 
-_ALIASES = {"c": "intercept", "beta": "log10_flop", "gamma": "year", "delta": "challenger",
-            "eta": "other"}
+_ALIASES = {
+    "c": "intercept",
+    "beta": "log10_flop",
+    "gamma": "year",
+    "delta": "challenger",
+    "eta": "other",
+}
 _NAMES = {v: k for k, v in _ALIASES.items()}
 
 
-def fit_capability(value: Array, log10_flop: Array, year: Array, group: NDArray[np.str_],
-                   *, group_terms: bool = True) -> CapabilityFit:
+def fit_capability(
+    value: Array,
+    log10_flop: Array,
+    year: Array,
+    group: NDArray[np.str_],
+    *,
+    group_terms: bool = True,
+) -> CapabilityFit:
     """Fit capability on log10 training compute, date and group by OLS.
 
     Parameters
@@ -143,8 +153,13 @@ def fit_capability(value: Array, log10_flop: Array, year: Array, group: NDArray[
     grp = np.asarray(group).astype(str)
     ok = np.isfinite(y) & np.isfinite(x1) & np.isfinite(x2)
     y, x1, x2, grp = y[ok], x1[ok], x2[ok], grp[ok]
-    columns = [np.ones_like(y), x1, x2, (grp == "challenger").astype(float),
-               (grp == "other").astype(float)]
+    columns = [
+        np.ones_like(y),
+        x1,
+        x2,
+        (grp == "challenger").astype(float),
+        (grp == "other").astype(float),
+    ]
     terms = list(TERMS)
     if not (grp == "other").any() or not group_terms:
         columns.pop()
@@ -158,7 +173,8 @@ def fit_capability(value: Array, log10_flop: Array, year: Array, group: NDArray[
         raise InsufficientDataError(
             f"the capability fit needs models with both a score and a training-compute "
             f"estimate from each group; found {n} ({int((grp == 'leader').sum())} leader, "
-            f"{int((grp == 'challenger').sum())} challenger)")
+            f"{int((grp == 'challenger').sum())} challenger)"
+        )
     xtx_inv = np.linalg.inv(X.T @ X)
     est = xtx_inv @ X.T @ y
     resid = y - X @ est
@@ -169,12 +185,11 @@ def fit_capability(value: Array, log10_flop: Array, year: Array, group: NDArray[
     return CapabilityFit(
         terms=tuple(terms),
         estimate=est,
-        cov=s2 * xtx_inv,
+        cov=s2 * (xtx_inv + xtx_inv.T) / 2,
         resid_sd=float(np.sqrt(s2)),
         n=n,
         r2=r2,
         dof=dof,
         n_by_group={g: int((grp == g).sum()) for g in groups},
-        resid_mean_by_group={g: float(resid[grp == g].mean()) for g in groups
-                              if (grp == g).any()},
+        resid_mean_by_group={g: float(resid[grp == g].mean()) for g in groups if (grp == g).any()},
     )

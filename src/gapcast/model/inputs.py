@@ -38,10 +38,14 @@ class StepHistory:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the history as plain numbers."""
-        return {"n": self.n, "exposure_months": self.exposure_months,
-                "sizes": self.sizes.tolist(), "dates": [d.isoformat() for d in self.dates],
-                "rate_per_month": self.n / self.exposure_months if self.exposure_months else None,
-                "mean_size": float(self.sizes.mean()) if self.n else None}
+        return {
+            "n": self.n,
+            "exposure_months": self.exposure_months,
+            "sizes": self.sizes.tolist(),
+            "dates": [d.isoformat() for d in self.dates],
+            "rate_per_month": self.n / self.exposure_months if self.exposure_months else None,
+            "mean_size": float(self.sizes.mean()) if self.n else None,
+        }
 
 
 @dataclass(frozen=True)

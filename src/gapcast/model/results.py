@@ -68,8 +68,15 @@ class Distributions:
         first = totals.first / n
         within = np.cumsum(first[:-1])
         within[0] = 0.0
-        return cls(totals.draws, totals.ahead / n, first, totals.gap / n, totals.level / n,
-                   totals.lag / n, within * (1.0 - within) / n)
+        return cls(
+            totals.draws,
+            totals.ahead / n,
+            first,
+            totals.gap / n,
+            totals.level / n,
+            totals.lag / n,
+            within * (1.0 - within) / n,
+        )
 
     def within(self) -> Array:
         """Return P(ahead at some month 1..t) for each month t (0 at t = 0)."""
@@ -135,8 +142,10 @@ class ModelForecast:
         """Return the forecast as a JSON-ready mapping (full precision)."""
         crossing = None
         if self.median_crossing_month is not None:
-            crossing = {"month": self.median_crossing_month,
-                        "date": self.median_crossing_date.isoformat()}  # type: ignore[union-attr]
+            crossing = {
+                "month": self.median_crossing_month,
+                "date": self.median_crossing_date.isoformat(),
+            }  # type: ignore[union-attr]
         return {
             "model": self.model,
             "draws": self.draws,
@@ -150,13 +159,16 @@ class ModelForecast:
             "gap_quantiles": {str(k): v for k, v in self.gap_quantiles.items()},
             "lag_quantiles": {str(k): v for k, v in self.lag_quantiles.items()},
             "median_crossing": crossing,
-            "fan": {"quantiles": [_qname(q) for q in QUANTILES],
-                    **{k: v.tolist() for k, v in self.fan.items()}},
+            "fan": {
+                "quantiles": [_qname(q) for q in QUANTILES],
+                **{k: v.tolist() for k, v in self.fan.items()},
+            },
         }
 
 
-def summarize(dist: Distributions, *, model: str, as_of: dt.date, groups: tuple[str, str],
-              base: float) -> ModelForecast:
+def summarize(
+    dist: Distributions, *, model: str, as_of: dt.date, groups: tuple[str, str], base: float
+) -> ModelForecast:
     """Summarise outcome distributions into a ``ModelForecast``."""
     months = dist.ahead.shape[0]
     horizon = months - 1
@@ -173,17 +185,39 @@ def summarize(dist: Distributions, *, model: str, as_of: dt.date, groups: tuple[
     gap_q = {k: quantiles(dist.gap[k], GAP_BINS) for k in horizons}
     lag_q = {k: quantiles(dist.lag[k], LAG_BINS) for k in horizons}
     fan = {
-        "leader": np.array([[hist_quantile(dist.level[t, 0], LEVEL_BINS, q) + base
-                             for q in QUANTILES] for t in range(months)]),
-        "challenger": np.array([[hist_quantile(dist.level[t, 1], LEVEL_BINS, q) + base
-                                 for q in QUANTILES] for t in range(months)]),
-        "gap": np.array([[hist_quantile(dist.gap[t], GAP_BINS, q) for q in QUANTILES]
-                         for t in range(months)]),
+        "leader": np.array(
+            [
+                [hist_quantile(dist.level[t, 0], LEVEL_BINS, q) + base for q in QUANTILES]
+                for t in range(months)
+            ]
+        ),
+        "challenger": np.array(
+            [
+                [hist_quantile(dist.level[t, 1], LEVEL_BINS, q) + base for q in QUANTILES]
+                for t in range(months)
+            ]
+        ),
+        "gap": np.array(
+            [[hist_quantile(dist.gap[t], GAP_BINS, q) for q in QUANTILES] for t in range(months)]
+        ),
     }
     reached = np.nonzero(within >= 0.5)[0]
     crossing = int(reached[0]) if reached.size else None
-    return ModelForecast(model, dist.draws, as_of, groups, horizon, dist.ahead.copy(),
-                         p_within, se, gap_q, lag_q, fan, crossing, within)
+    return ModelForecast(
+        model,
+        dist.draws,
+        as_of,
+        groups,
+        horizon,
+        dist.ahead.copy(),
+        p_within,
+        se,
+        gap_q,
+        lag_q,
+        fan,
+        crossing,
+        within,
+    )
 
 
 @dataclass(frozen=True)
@@ -200,8 +234,14 @@ class Decomposition:
     @classmethod
     def from_draws(cls, measured: float, parts: dict[str, Array]) -> Decomposition:
         """Summarise per-draw parts by their median and 5th/95th percentiles."""
-        out = {k: {"median": float(np.median(v)), "q05": float(np.quantile(v, 0.05)),
-                   "q95": float(np.quantile(v, 0.95))} for k, v in parts.items()}
+        out = {
+            k: {
+                "median": float(np.median(v)),
+                "q05": float(np.quantile(v, 0.05)),
+                "q95": float(np.quantile(v, 0.95)),
+            }
+            for k, v in parts.items()
+        }
         return cls(measured, out)
 
 
@@ -215,8 +255,10 @@ class Forecast:
 
     def to_dict(self) -> dict[str, Any]:
         """Return every model's forecast."""
-        out: dict[str, Any] = {"models": {k: v.to_dict() for k, v in self.models.items()},
-                               "ensemble_compute_weight": self.compute_weight}
+        out: dict[str, Any] = {
+            "models": {k: v.to_dict() for k, v in self.models.items()},
+            "ensemble_compute_weight": self.compute_weight,
+        }
         if self.decomposition is not None:
             out["initial_gap_decomposition"] = self.decomposition.to_dict()
         return out

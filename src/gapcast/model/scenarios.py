@@ -250,11 +250,11 @@ class EnsembleSpec(_Spec):
 class Shock(_Spec):
     """A one-off change of a group's compute stock in a month."""
 
-    group: Literal["leader", "challenger"]
-    date: Month
+    group: Literal["leader", "challenger"] = Field(description="Whose stock changes.")
+    date: Month = Field(description="Month of the change (YYYY-MM or YYYY-MM-DD).")
     factor: Positive | None = Field(None, description="Multiply the stock by this.")
     add_h100e: Dist | None = Field(None, description="Add this many H100e to the stock.")
-    note: str = ""
+    note: str = Field("", description="What the shock stands for.")
 
     @model_validator(mode="after")
     def _one(self) -> Shock:
@@ -266,28 +266,30 @@ class Shock(_Spec):
 class GrowthChange(_Spec):
     """A change of a group's annual compute growth from a date (e.g. export controls)."""
 
-    group: Literal["leader", "challenger"]
-    date: Month
+    group: Literal["leader", "challenger"] = Field(description="Whose growth changes.")
+    date: Month = Field(description="First month of the new growth (YYYY-MM or YYYY-MM-DD).")
     factor: Positive = Field(description="Multiply the annual growth multiplier by this.")
-    note: str = ""
+    note: str = Field("", description="What the change stands for.")
 
 
 class Scenario(_Spec):
     """Every assumption of a forecast."""
 
-    name: str = Field(min_length=1)
-    title: str = ""
-    description: str = ""
-    metric: Literal["eci"] = "eci"
-    horizon_months: int = Field(60, ge=1, le=240)
+    name: str = Field(min_length=1, description="Scenario name (the file's stem).")
+    title: str = Field("", description="One-line title.")
+    description: str = Field("", description="What the scenario assumes, in words.")
+    metric: Literal["eci"] = Field("eci", description="Capability scale (ECI).")
+    horizon_months: int = Field(60, ge=1, le=240, description="Months simulated.")
     groups: Groups
     world: WorldSpec
     training: TrainingSpec
     capability: CapabilitySpec
     trend: TrendSpec = TrendSpec()
     ensemble: EnsembleSpec = EnsembleSpec()
-    shocks: tuple[Shock, ...] = ()
-    growth_changes: tuple[GrowthChange, ...] = ()
+    shocks: tuple[Shock, ...] = Field((), description="Dated one-off compute changes.")
+    growth_changes: tuple[GrowthChange, ...] = Field(
+        (), description="Dated changes of compute growth (export-control decisions)."
+    )
 
     def content_hash(self) -> str:
         """Return a hash of everything the scenario says (16 hex digits)."""
@@ -316,7 +318,8 @@ def parse_scenario(
     raw = load_mapping(text, file=file, resolve=resolve)
     for item in overrides:
         raw = apply_override(raw, item)
-    return validate_scenario(raw, file=file)
+    paths = tuple(item.partition("=")[0].strip() for item in overrides)
+    return validate_scenario(raw, file=file, overridden=paths)
 
 
 def load_mapping(
@@ -403,15 +406,23 @@ def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
     return out
 
 
-def validate_scenario(raw: Mapping[str, Any], *, file: str | None = None) -> Scenario:
-    """Validate a raw mapping into a ``Scenario``; the first problem becomes a ScenarioError."""
+def validate_scenario(
+    raw: Mapping[str, Any], *, file: str | None = None, overridden: Sequence[str] = ()
+) -> Scenario:
+    """Validate a raw mapping into a ``Scenario``; the first problem becomes a ScenarioError.
+
+    A problem at or below an ``overridden`` path is reported without the file name (it
+    came from ``--set``, not from the file).
+    """
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _scenario_error(err, file) from None
+        raise _scenario_error(err, file, overridden) from None
 
 
-def _scenario_error(err: ValidationError, file: str | None) -> ScenarioError:
+def _scenario_error(
+    err: ValidationError, file: str | None, overridden: Sequence[str] = ()
+) -> ScenarioError:
     errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     path, model = _display_path(first["loc"])
@@ -448,6 +459,8 @@ def _scenario_error(err: ValidationError, file: str | None) -> ScenarioError:
         if len(errors) > 1
         else ""
     )
+    if any(path == o or path.startswith(o + ".") for o in overridden):
+        file = None
     return ScenarioError(path or "(top)", problem + more, file=file)
 
 
@@ -518,17 +531,22 @@ def _field_type(parts: Sequence[str]) -> Any:
     """Return the annotation at a dotted path, or raise a ScenarioError naming what is allowed."""
     model: type[BaseModel] | None = Scenario
     annotation: Any = Scenario
+    sequence = False
     for i, part in enumerate(parts):
         here = ".".join(parts[: i + 1])
+        if sequence:
+            if not part.isdigit():
+                raise ScenarioError(here, f"{part!r} is not allowed; give a list index")
+            sequence = False
+            continue
         if model is None:
-            if part.isdigit() and i > 0:
-                continue
             raise ScenarioError(here, "unknown field; this value has no sub-fields")
         if part not in model.model_fields:
             raise ScenarioError(here, f"unknown field; allowed: {', '.join(model.model_fields)}")
         annotation = model.model_fields[part].annotation
+        sequence = get_origin(annotation) in (tuple, list)
         model = _model_of(annotation)
-        if _is_dist_type(annotation):
+        if _is_dist_type(annotation) and not sequence:
             model = None
     return annotation
 
@@ -556,11 +574,17 @@ def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
 
     def walk(value: Any, path: str) -> None:
         if isinstance(value, Fixed | Uniform | Normal | LogNormal | Beta | Triangular):
-            rows.append({"path": path, "value": value.describe(),
-                         "source": " ".join(value.source.split())})
+            rows.append(
+                {"path": path, "value": value.describe(), "source": " ".join(value.source.split())}
+            )
         elif isinstance(value, Fitted):
-            rows.append({"path": path, "value": value.describe(),
-                         "source": "gapcast fit / the data's frontier steps"})
+            rows.append(
+                {
+                    "path": path,
+                    "value": value.describe(),
+                    "source": "gapcast fit / the data's frontier steps",
+                }
+            )
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 walk(getattr(value, name), f"{path}.{name}" if path else name)
@@ -569,5 +593,6 @@ def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
                 walk(item, f"{path}.{i}")
         elif path not in ("name", "title", "description"):
             rows.append({"path": path, "value": str(value), "source": ""})
+
     walk(scenario, "")
     return rows

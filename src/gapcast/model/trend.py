@@ -42,8 +42,9 @@ MAX_JUMPS = 16
 """Most steps one group can take in one month (Poisson tail beyond is negligible)."""
 
 
-def step_history(dates: Sequence[dt.date], values: Sequence[float], as_of: dt.date,
-                 window_months: int) -> StepHistory:
+def step_history(
+    dates: Sequence[dt.date], values: Sequence[float], as_of: dt.date, window_months: int
+) -> StepHistory:
     """Return the frontier steps of one group in the window ending at ``as_of``.
 
     Parameters
@@ -57,8 +58,9 @@ def step_history(dates: Sequence[dt.date], values: Sequence[float], as_of: dt.da
         size is the rise. The first model ever sets the level and is not a step. The
         exposure is the window, or the time since the group's first model if shorter.
     """
-    order = sorted((d, float(v)) for d, v in zip(dates, values, strict=True)
-                   if d <= as_of and np.isfinite(v))
+    order = sorted(
+        (d, float(v)) for d, v in zip(dates, values, strict=True) if d <= as_of and np.isfinite(v)
+    )
     if not order:
         return StepHistory(np.zeros(0), 0.0)
     start = _months_before(as_of, window_months)
@@ -78,8 +80,20 @@ def step_history(dates: Sequence[dt.date], values: Sequence[float], as_of: dt.da
 def _months_before(day: dt.date, months: int) -> dt.date:
     k = day.year * 12 + day.month - 1 - months
     y, m = divmod(k, 12)
-    last = [31, 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28, 31, 30, 31, 30,
-            31, 31, 30, 31, 30, 31][m]
+    last = [
+        31,
+        29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][m]
     return dt.date(y, m + 1, min(day.day, last))
 
 
@@ -90,8 +104,9 @@ def trend_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
     space: ParamSpace = {}
     for role in ROLES:
         dist = scenario.group(role).releases.rate
-        space[f"groups.{role}.releases.rate"] = fitted_release_rate(inputs, role) \
-            if isinstance(dist, Fitted) else dist
+        space[f"groups.{role}.releases.rate"] = (
+            fitted_release_rate(inputs, role) if isinstance(dist, Fitted) else dist
+        )
     return space
 
 
@@ -106,7 +121,8 @@ class TrendModel:
                 raise InsufficientDataError(
                     f"{group.label} has no frontier step in the {scenario.trend.window_months} "
                     f"months before {inputs.as_of}; the trend model cannot extrapolate it",
-                    hint="widen trend.window_months (--set trend.window_months=36)")
+                    hint="widen trend.window_months (--set trend.window_months=36)",
+                )
         self.scenario = scenario
         self.inputs = inputs
         self.horizon = scenario.horizon_months
@@ -124,15 +140,37 @@ class TrendModel:
     def _rates(self, params: dict[str, Array]) -> Array:
         return np.stack([params[f"groups.{r}.releases.rate"] for r in ROLES], axis=1)
 
-    def simulate(self, keys: NDArray[np.uint64], params: dict[str, Array], tallies: Tallies,
-                 first_out: NDArray[np.int16], *, parallel: bool) -> None:
+    def simulate(
+        self,
+        keys: NDArray[np.uint64],
+        params: dict[str, Array],
+        tallies: Tallies,
+        first_out: NDArray[np.int16],
+        *,
+        parallel: bool,
+    ) -> None:
         """Simulate the draws with ``keys`` and add them to ``tallies``."""
         rates = self._rates(params)
         bounds = part_bounds(keys.shape[0], tallies.ahead.shape[0])
         kernel = _tally_parallel if parallel else _tally_serial
-        kernel(keys, rates, self._sizes, self._n, self._f0, self.horizon, self._hist[0],
-               self._hist[1], self.base, bounds, tallies.ahead, tallies.first, tallies.gap,
-               tallies.level, tallies.lag, first_out)
+        kernel(
+            keys,
+            rates,
+            self._sizes,
+            self._n,
+            self._f0,
+            self.horizon,
+            self._hist[0],
+            self._hist[1],
+            self.base,
+            bounds,
+            tallies.ahead,
+            tallies.first,
+            tallies.gap,
+            tallies.level,
+            tallies.lag,
+            first_out,
+        )
 
     def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
         """Return the frontier paths, draws × months × groups."""
@@ -142,8 +180,9 @@ class TrendModel:
 
 
 @nb.njit(cache=True, nogil=True)
-def _draw(key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: Array,
-          F: Array) -> None:
+def _draw(
+    key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: Array, F: Array
+) -> None:
     k_count = stream_key(key, _COUNT_STREAM)
     k_pick = stream_key(key, _PICK_STREAM)
     k_boot = stream_key(key, _BOOT_STREAM)
@@ -163,11 +202,26 @@ def _draw(key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: 
 
 
 @nb.njit(cache=True, nogil=True)
-def _tally_range(lo: int, hi: int, part: int, keys: NDArray[np.uint64], rates: Array,
-                 sizes: Array, n: NDArray[np.int64], f0: Array, months: int, hist0: Array,
-                 hist1: Array, base: float, ahead: NDArray[np.int64],
-                 first: NDArray[np.int64], gap: NDArray[np.int32], level: NDArray[np.int32],
-                 lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+def _tally_range(
+    lo: int,
+    hi: int,
+    part: int,
+    keys: NDArray[np.uint64],
+    rates: Array,
+    sizes: Array,
+    n: NDArray[np.int64],
+    f0: Array,
+    months: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     Fb = np.empty((BATCH, months, 2))
     Lb = np.empty((BATCH, months))
     Lb[:] = 0.0
@@ -181,34 +235,98 @@ def _tally_range(lo: int, hi: int, part: int, keys: NDArray[np.uint64], rates: A
 
 
 @nb.njit(cache=True, parallel=True)
-def _tally_parallel(keys: NDArray[np.uint64], rates: Array, sizes: Array,
-                    n: NDArray[np.int64], f0: Array, horizon: int, hist0: Array,
-                    hist1: Array, base: float, bounds: NDArray[np.int64],
-                    ahead: NDArray[np.int64], first: NDArray[np.int64],
-                    gap: NDArray[np.int32], level: NDArray[np.int32],
-                    lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+def _tally_parallel(
+    keys: NDArray[np.uint64],
+    rates: Array,
+    sizes: Array,
+    n: NDArray[np.int64],
+    f0: Array,
+    horizon: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    bounds: NDArray[np.int64],
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     for part in nb.prange(bounds.shape[0] - 1):
-        _tally_range(bounds[part], bounds[part + 1], part, keys, rates, sizes, n, f0,
-                     horizon + 1, hist0, hist1, base, ahead, first, gap, level, lag,
-                     first_out)
+        _tally_range(
+            bounds[part],
+            bounds[part + 1],
+            part,
+            keys,
+            rates,
+            sizes,
+            n,
+            f0,
+            horizon + 1,
+            hist0,
+            hist1,
+            base,
+            ahead,
+            first,
+            gap,
+            level,
+            lag,
+            first_out,
+        )
 
 
 @nb.njit(cache=True, nogil=True)
-def _tally_serial(keys: NDArray[np.uint64], rates: Array, sizes: Array,
-                  n: NDArray[np.int64], f0: Array, horizon: int, hist0: Array,
-                  hist1: Array, base: float, bounds: NDArray[np.int64],
-                  ahead: NDArray[np.int64], first: NDArray[np.int64],
-                  gap: NDArray[np.int32], level: NDArray[np.int32],
-                  lag: NDArray[np.int32], first_out: NDArray[np.int16]) -> None:
+def _tally_serial(
+    keys: NDArray[np.uint64],
+    rates: Array,
+    sizes: Array,
+    n: NDArray[np.int64],
+    f0: Array,
+    horizon: int,
+    hist0: Array,
+    hist1: Array,
+    base: float,
+    bounds: NDArray[np.int64],
+    ahead: NDArray[np.int64],
+    first: NDArray[np.int64],
+    gap: NDArray[np.int32],
+    level: NDArray[np.int32],
+    lag: NDArray[np.int32],
+    first_out: NDArray[np.int16],
+) -> None:
     for part in range(bounds.shape[0] - 1):
-        _tally_range(bounds[part], bounds[part + 1], part, keys, rates, sizes, n, f0,
-                     horizon + 1, hist0, hist1, base, ahead, first, gap, level, lag,
-                     first_out)
+        _tally_range(
+            bounds[part],
+            bounds[part + 1],
+            part,
+            keys,
+            rates,
+            sizes,
+            n,
+            f0,
+            horizon + 1,
+            hist0,
+            hist1,
+            base,
+            ahead,
+            first,
+            gap,
+            level,
+            lag,
+            first_out,
+        )
 
 
 @nb.njit(cache=True, parallel=True)
-def _paths(keys: NDArray[np.uint64], rates: Array, sizes: Array, n: NDArray[np.int64],
-           f0: Array, out: Array) -> None:
+def _paths(
+    keys: NDArray[np.uint64],
+    rates: Array,
+    sizes: Array,
+    n: NDArray[np.int64],
+    f0: Array,
+    out: Array,
+) -> None:
     for d in nb.prange(keys.shape[0]):
         _draw(keys[d], rates[d], sizes, n, f0, out[d])
 

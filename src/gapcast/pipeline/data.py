@@ -6,6 +6,7 @@ one store transaction, so a bad file anywhere leaves the store exactly as it was
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import tempfile
 import zipfile
@@ -19,7 +20,14 @@ import pandas as pd
 
 from gapcast.errors import DataError, GapcastError, NotFoundError, RequestError
 from gapcast.resolve import Resolved, resolve
-from gapcast.sources import REGISTRY, detect
+from gapcast.sources import (
+    HEAD_BYTES,
+    REGISTRY,
+    ArchiveDownload,
+    LmarenaCatalog,
+    MirrorOnlyDownload,
+    detect,
+)
 from gapcast.sources.base import Parsed
 from gapcast.store import FileImport, ImportResult, Store, sha256_of
 
@@ -92,12 +100,20 @@ def _read(path: Path) -> list[RawFile]:
         raise DataError(str(path), "not a valid zip archive") from None
 
 
-def parse_files(store: Store, files: Sequence[RawFile]) -> list[FileImport]:
-    """Recognise and parse every file; unchanged files are not parsed again."""
+def parse_files(
+    store: Store, files: Sequence[RawFile], *, downloaded: dt.date | None = None
+) -> list[FileImport]:
+    """Recognise and parse every file; unchanged files are not parsed again.
+
+    ``downloaded`` is the day files were fetched from upstream; it dates snapshots
+    that carry no date of their own (LMArena's current leaderboard JSON).
+    """
     known = {(r.source, r.file): r.sha256 for r in store.imports().itertuples(index=False)}
     prepared: list[FileImport] = []
     for item in files:
-        source = detect(item.path, item.raw[:4096])
+        source = detect(item.path, item.raw[:HEAD_BYTES])
+        if downloaded is not None and isinstance(source, LmarenaCatalog):
+            source = source.with_snapshot_date(downloaded)
         digest = sha256_of(item.raw)
         name = PurePosixPath(item.path.replace("\\", "/")).name
         if known.get((source.name, name)) == digest:
@@ -141,7 +157,10 @@ def fetch(
     """Download each source's files from upstream (or a mirror) and import them.
 
     ``mirror`` is a folder or a base URL under which each download's relative file path
-    (``Download.file``, e.g. ``epoch/eci.csv``) is found.
+    (``Download.file``, e.g. ``epoch/eci.csv``) is found. From upstream, files served
+    only inside a zip archive (Epoch's ``benchmark_data.zip``) are extracted from it
+    (downloaded once), and files that exist only in gapcast's mirror (the tidy LMArena
+    histories, ``org_country.csv``) are skipped and listed as such.
     """
     names = [source] if source else sorted(REGISTRY)
     for name in names:
@@ -149,25 +168,51 @@ def fetch(
             raise RequestError(
                 "--source", f"unknown source '{name}' (known: {', '.join(sorted(REGISTRY))})"
             )
+    skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix="gapcast-fetch-") as tmp:
         paths: list[Path] = []
+        archives: dict[str, zipfile.ZipFile] = {}
         with httpx.Client(timeout=timeout, follow_redirects=True) as client:
             for name in names:
                 for download in REGISTRY[name].downloads:
-                    target = Path(tmp) / name / download.file
+                    if mirror:
+                        raw = _from_mirror(client, mirror, download.file)
+                    elif isinstance(download, MirrorOnlyDownload):
+                        skipped.append(f"{download.file} (only in the gapcast mirror)")
+                        continue
+                    elif isinstance(download, ArchiveDownload):
+                        if download.url not in archives:
+                            archives[download.url] = _zip(download.url, _get(client, download.url))
+                        raw = _member(archives[download.url], download.url, download.member)
+                    else:
+                        raw = _get(client, download.url)
+                    target = Path(tmp) / download.file
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(_download(client, download.file, download.url, mirror))
+                    target.write_bytes(raw)
                     paths.append(target)
-        return import_paths(store, paths)
+        if not paths:
+            raise RequestError(
+                "--source",
+                f"nothing to fetch for {', '.join(names)} from upstream; use --from with a mirror",
+            )
+        files, _ = collect(paths)
+        for index, item in enumerate(files):  # name files as upstream does, not by temp path
+            files[index] = RawFile(str(Path(item.path).relative_to(tmp)), item.raw)
+        today = None if mirror else dt.datetime.now(dt.UTC).date()
+        results = store.import_files(parse_files(store, files, downloaded=today))
+    return ImportReport(tuple(results), tuple(skipped))
 
 
-def _download(client: httpx.Client, file: str, url: str, mirror: str | None) -> bytes:
-    if mirror and not mirror.startswith(("http://", "https://")):
-        local = Path(mirror) / file
-        if not local.is_file():
-            raise DataError(str(local), "not found in the mirror folder")
-        return local.read_bytes()
-    address = f"{mirror.rstrip('/')}/{file}" if mirror else url
+def _from_mirror(client: httpx.Client, mirror: str, file: str) -> bytes:
+    if mirror.startswith(("http://", "https://")):
+        return _get(client, f"{mirror.rstrip('/')}/{file}")
+    local = Path(mirror) / file
+    if not local.is_file():
+        raise DataError(str(local), "not found in the mirror folder")
+    return local.read_bytes()
+
+
+def _get(client: httpx.Client, address: str) -> bytes:
     try:
         response = client.get(address)
     except httpx.HTTPError as err:
@@ -178,6 +223,21 @@ def _download(client: httpx.Client, file: str, url: str, mirror: str | None) -> 
     if response.status_code != 200:
         raise GapcastError(f"{address}: download failed (HTTP {response.status_code})")
     return response.content
+
+
+def _zip(url: str, raw: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise DataError(url, "not a valid zip archive") from None
+
+
+def _member(archive: zipfile.ZipFile, url: str, member: str) -> bytes:
+    names = {PurePosixPath(n).name: n for n in archive.namelist()}
+    found = member if member in archive.namelist() else names.get(PurePosixPath(member).name)
+    if found is None:
+        raise DataError(url, f"the archive has no member '{member}'")
+    return archive.read(found)
 
 
 def resolved(store: Store) -> Resolved:

@@ -114,9 +114,14 @@ class FitReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON document of ``gapcast fit --json``."""
-        return {"as_of": self.as_of.isoformat(), "fit": self.fit,
-                "pooled_without_group_terms": self.pooled, "rows": self.rows,
-                "data_hash": self.data_hash, "notes": self.notes}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "fit": self.fit,
+            "pooled_without_group_terms": self.pooled,
+            "rows": self.rows,
+            "data_hash": self.data_hash,
+            "notes": self.notes,
+        }
 
 
 def _check(model: str, draws: int, seed: int | None, horizon: int | None) -> None:
@@ -130,12 +135,22 @@ def _check(model: str, draws: int, seed: int | None, horizon: int | None) -> Non
         raise RequestError("horizon", f"{horizon} is out of range (allowed: 1 to 240 months)")
 
 
-def forecast(store: Store, scenario: str = "baseline", model: str = "ensemble",
-             horizon: int | None = None, draws: int = DEFAULT_DRAWS, seed: int | None = None,
-             overrides: Sequence[str] = (), as_of: str | dt.date | None = None, *,
-             save: bool = True, progress: StartProgress | None = None,
-             chunk: int = engine.DEFAULT_CHUNK, workers: int = 1,
-             tables: Tables | None = None) -> ForecastReport:
+def forecast(
+    store: Store,
+    scenario: str = "baseline",
+    model: str = "ensemble",
+    horizon: int | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    as_of: str | dt.date | None = None,
+    *,
+    save: bool = True,
+    progress: StartProgress | None = None,
+    chunk: int = engine.DEFAULT_CHUNK,
+    workers: int = 1,
+    tables: Tables | None = None,
+) -> ForecastReport:
     """Forecast the gap and the probability that the challenger gets ahead.
 
     Parameters
@@ -162,21 +177,46 @@ def forecast(store: Store, scenario: str = "baseline", model: str = "ensemble",
     _check(model, draws, seed, horizon)
     sets = list(overrides) + ([f"horizon_months={horizon}"] if horizon is not None else [])
     loaded = scenario_files.load(scenario, sets)
-    request = {"scenario": scenario, "overrides": list(overrides), "model": model,
-               "horizon": horizon, "draws": draws,
-               "seed": DEFAULT_SEED if seed is None else seed,
-               "as_of": None if as_of is None else str(as_of)}
-    return run_scenario(store, loaded, model=model, draws=draws, seed=seed, as_of=as_of,
-                        save=save, progress=progress, chunk=chunk, workers=workers,
-                        request=request, tables=tables)
+    request = {
+        "scenario": scenario,
+        "overrides": list(overrides),
+        "model": model,
+        "horizon": horizon,
+        "draws": draws,
+        "seed": DEFAULT_SEED if seed is None else seed,
+        "as_of": None if as_of is None else str(as_of),
+    }
+    return run_scenario(
+        store,
+        loaded,
+        model=model,
+        draws=draws,
+        seed=seed,
+        as_of=as_of,
+        save=save,
+        progress=progress,
+        chunk=chunk,
+        workers=workers,
+        request=request,
+        tables=tables,
+    )
 
 
-def run_scenario(store: Store, scenario: Scenario, *, model: str = "ensemble",
-                 draws: int = DEFAULT_DRAWS, seed: int | None = None,
-                 as_of: str | dt.date | None = None, save: bool = True,
-                 progress: StartProgress | None = None, chunk: int = engine.DEFAULT_CHUNK,
-                 workers: int = 1, request: dict[str, Any] | None = None,
-                 tables: Tables | None = None) -> ForecastReport:
+def run_scenario(
+    store: Store,
+    scenario: Scenario,
+    *,
+    model: str = "ensemble",
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = None,
+    as_of: str | dt.date | None = None,
+    save: bool = True,
+    progress: StartProgress | None = None,
+    chunk: int = engine.DEFAULT_CHUNK,
+    workers: int = 1,
+    request: dict[str, Any] | None = None,
+    tables: Tables | None = None,
+) -> ForecastReport:
     """Run an already parsed scenario (what ``forecast``, ``compare`` and ``rerun`` share)."""
     _check(model, draws, seed, None)
     seed_ = DEFAULT_SEED if seed is None else seed
@@ -192,31 +232,62 @@ def run_scenario(store: Store, scenario: Scenario, *, model: str = "ensemble",
         built[name] = mc
         dists[name] = Distributions.from_totals(engine.run(mc, draws, seed_, options))
     if model == "ensemble":
-        dists["ensemble"] = mix(dists["trend"], dists["compute"],
-                                scenario.ensemble.compute_weight)
+        dists["ensemble"] = mix(dists["trend"], dists["compute"], scenario.ensemble.compute_weight)
     groups = (inputs.leader.label, inputs.challenger.label)
-    models = {name: summarize(d, model=name, as_of=inputs.as_of, groups=groups,
-                              base=inputs.leader.frontier) for name, d in dists.items()}
+    models = {
+        name: summarize(
+            d, model=name, as_of=inputs.as_of, groups=groups, base=inputs.leader.frontier
+        )
+        for name, d in dists.items()
+    }
     decomposition = None
     if "compute" in built:
         cm: ComputeModel = built["compute"]
         _, params = engine.draw_params(cm.space, seed_, 0, min(draws, DECOMPOSITION_DRAWS))
         decomposition = Decomposition.from_draws(
-            inputs.leader.frontier - inputs.challenger.frontier, cm.potentials(params))
+            inputs.leader.frontier - inputs.challenger.frontier, cm.potentials(params)
+        )
     result = Forecast(models, scenario.ensemble.compute_weight, decomposition)
-    req = dict(request or {"scenario": scenario.name, "overrides": [], "model": model,
-                           "horizon": None, "draws": draws, "seed": seed_, "as_of": as_of})
+    req = dict(
+        request
+        or {
+            "scenario": scenario.name,
+            "overrides": [],
+            "model": model,
+            "horizon": None,
+            "draws": draws,
+            "seed": seed_,
+            "as_of": as_of,
+        }
+    )
     req["scenario_resolved"] = scenario.model_dump(mode="json")
     req["as_of_used"] = inputs.as_of.isoformat()
-    report = ForecastReport(scenario, model, result, describe_inputs(inputs), req,
-                            store.data_hash(), seed_, draws)
+    report = ForecastReport(
+        scenario, model, result, describe_inputs(inputs), req, store.data_hash(), seed_, draws
+    )
     if save:
-        run_id = store.save_run(kind="forecast", scenario=scenario.name,
-                                scenario_hash=scenario.content_hash(),
-                                data_hash=report.data_hash, seed=seed_, version=__version__,
-                                request=req, results=report.results())
-        report = ForecastReport(scenario, model, result, report.inputs, req, report.data_hash,
-                                seed_, draws, __version__, run_id)
+        run_id = store.save_run(
+            kind="forecast",
+            scenario=scenario.name,
+            scenario_hash=scenario.content_hash(),
+            data_hash=report.data_hash,
+            seed=seed_,
+            version=__version__,
+            request=req,
+            results=report.results(),
+        )
+        report = ForecastReport(
+            scenario,
+            model,
+            result,
+            report.inputs,
+            req,
+            report.data_hash,
+            seed_,
+            draws,
+            __version__,
+            run_id,
+        )
     return report
 
 
@@ -226,27 +297,58 @@ def describe_inputs(inputs: Any) -> dict[str, Any]:
         "as_of": inputs.as_of.isoformat(),
         "metric": inputs.metric,
         "groups": {
-            role: {"label": g.label, "frontier": g.frontier, "history": g.history.tolist(),
-                   "months_since_step": g.months_since_step,
-                   "compute_share_of_world_clusters": g.compute_share,
-                   "cluster_h100e": g.compute_h100e, "steps": g.steps.to_dict()}
-            for role, g in zip(("leader", "challenger"), inputs.groups, strict=True)},
+            role: {
+                "label": g.label,
+                "frontier": g.frontier,
+                "history": g.history.tolist(),
+                "months_since_step": g.months_since_step,
+                "compute_share_of_world_clusters": g.compute_share,
+                "cluster_h100e": g.compute_h100e,
+                "steps": g.steps.to_dict(),
+            }
+            for role, g in zip(("leader", "challenger"), inputs.groups, strict=True)
+        },
         "fit": inputs.fit.to_dict(),
     }
 
 
-def compare(store: Store, names: Sequence[str], model: str = "ensemble",
-            horizon: int | None = None, draws: int = DEFAULT_DRAWS, seed: int | None = None,
-            overrides: Sequence[str] = (), as_of: str | dt.date | None = None, *,
-            save: bool = True, progress: StartProgress | None = None,
-            chunk: int = engine.DEFAULT_CHUNK, workers: int = 1) -> list[ForecastReport]:
+def compare(
+    store: Store,
+    names: Sequence[str],
+    model: str = "ensemble",
+    horizon: int | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    as_of: str | dt.date | None = None,
+    *,
+    save: bool = True,
+    progress: StartProgress | None = None,
+    chunk: int = engine.DEFAULT_CHUNK,
+    workers: int = 1,
+) -> list[ForecastReport]:
     """Forecast several scenarios with the same seed (common random numbers) and data."""
     if not names:
         raise RequestError("compare", "name at least one scenario")
     tables = Tables.load(store)
-    return [forecast(store, name, model, horizon, draws, seed, overrides, as_of, save=save,
-                     progress=progress, chunk=chunk, workers=workers, tables=tables)
-            for name in names]
+    return [
+        forecast(
+            store,
+            name,
+            model,
+            horizon,
+            draws,
+            seed,
+            overrides,
+            as_of,
+            save=save,
+            progress=progress,
+            chunk=chunk,
+            workers=workers,
+            tables=tables,
+        )
+        for name in names
+    ]
 
 
 def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
@@ -261,15 +363,17 @@ def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
         for k in horizons:
             row[f"p{k}"] = f.p_ahead_within[k]
             row[f"se{k}"] = f.p_ahead_within_se[k]
-        row.update({
-            "horizon": last,
-            "gap_median": f.gap_quantiles[last]["q50"],
-            "gap_q05": f.gap_quantiles[last]["q05"],
-            "gap_q95": f.gap_quantiles[last]["q95"],
-            "lag_median": f.lag_quantiles[last]["q50"],
-            "median_crossing": crossing.isoformat() if crossing else None,
-            "run_id": rep.run_id,
-        })
+        row.update(
+            {
+                "horizon": last,
+                "gap_median": f.gap_quantiles[last]["q50"],
+                "gap_q05": f.gap_quantiles[last]["q05"],
+                "gap_q95": f.gap_quantiles[last]["q95"],
+                "lag_median": f.lag_quantiles[last]["q50"],
+                "median_crossing": crossing.isoformat() if crossing else None,
+                "run_id": rep.run_id,
+            }
+        )
         for other in ("trend", "compute"):
             if other in rep.forecast.models and other != rep.model:
                 row[f"{other}_p{last}"] = rep.forecast.models[other].p_ahead_within[last]
@@ -277,8 +381,11 @@ def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
     return rows
 
 
-def fit(store: Store, as_of: str | dt.date | None = None, scenario: str = "baseline",
-        ) -> FitReport:
+def fit(
+    store: Store,
+    as_of: str | dt.date | None = None,
+    scenario: str = "baseline",
+) -> FitReport:
     """Fit capability on training compute and date (``gapcast fit``)."""
     tables = Tables.load(store)
     sc = scenario_files.load(scenario)
@@ -292,15 +399,16 @@ def fit(store: Store, as_of: str | dt.date | None = None, scenario: str = "basel
         f"algorithmic efficiency implied by gamma/beta: "
         f"{full.algorithmic_rate:.3g}x per year at fixed compute",
     ]
-    return FitReport(end, full.to_dict(), pooled.to_dict(), len(rows), store.data_hash(),
-                     notes)
+    return FitReport(end, full.to_dict(), pooled.to_dict(), len(rows), store.data_hash(), notes)
 
 
 def runs(store: Store) -> list[dict[str, Any]]:
     """Return the stored forecast runs, newest first."""
     frame = store.runs("forecast")
-    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-             for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def run(store: Store, run_id: int) -> dict[str, Any]:
@@ -318,13 +426,24 @@ def rerun(store: Store, run_id: int, *, save: bool = False) -> tuple[ForecastRep
     if stored["kind"] != "forecast":
         raise RequestError("id", f"run {run_id} is a {stored['kind']} run, not a forecast")
     if stored["data_hash"] != store.data_hash():
-        raise StoreError(f"run {run_id} was made on other data ({stored['data_hash']}, now "
-                         f"{store.data_hash()}); it cannot be reproduced exactly")
+        raise StoreError(
+            f"run {run_id} was made on other data ({stored['data_hash']}, now "
+            f"{store.data_hash()}); it cannot be reproduced exactly"
+        )
     req = stored["request"]
-    scenario = validate_scenario(apply_override(req["scenario_resolved"], "name=" +
-                                                req["scenario_resolved"]["name"]))
-    report = run_scenario(store, scenario, model=req["model"], draws=req["draws"],
-                          seed=req["seed"], as_of=req.get("as_of"), save=save, request=req)
+    scenario = validate_scenario(
+        apply_override(req["scenario_resolved"], "name=" + req["scenario_resolved"]["name"])
+    )
+    report = run_scenario(
+        store,
+        scenario,
+        model=req["model"],
+        draws=req["draws"],
+        seed=req["seed"],
+        as_of=req.get("as_of"),
+        save=save,
+        request=req,
+    )
     same = _canonical(report.results()) == _canonical(stored["results"])
     return report, same
 

@@ -46,8 +46,9 @@ class Tables:
     @classmethod
     def load(cls, store: Store) -> Tables:
         """Read and resolve the store's tables."""
-        resolved = resolve(store.table("models"), store.table("scores"),
-                           store.table("organizations"))
+        resolved = resolve(
+            store.table("models"), store.table("scores"), store.table("organizations")
+        )
         return cls(resolved.scores, resolved.models, store.table("compute"))
 
 
@@ -68,13 +69,15 @@ def latest_date(tables: Tables, metric: str) -> dt.date:
     rows = tables.scores.loc[tables.scores["metric"] == metric]
     latest = rows["release_date"].max()
     if pd.isna(latest):
-        raise InsufficientDataError(f"{metric}: no dated scores in the store",
-                                    hint="import data with `gapcast data import`")
+        raise InsufficientDataError(
+            f"{metric}: no dated scores in the store", hint="import data with `gapcast data import`"
+        )
     return pd.Timestamp(latest).date()
 
 
-def fit_rows(tables: Tables, leader: str, challenger: str, as_of: dt.date,
-             metric: str = "eci") -> pd.DataFrame:
+def fit_rows(
+    tables: Tables, leader: str, challenger: str, as_of: dt.date, metric: str = "eci"
+) -> pd.DataFrame:
     """Return one row per model with a score and a training-compute estimate.
 
     Columns: ``model_id``, ``model``, ``value`` (best score), ``log10_flop``, ``date``,
@@ -82,53 +85,71 @@ def fit_rows(tables: Tables, leader: str, challenger: str, as_of: dt.date,
     """
     end = pd.Timestamp(as_of)
     scores = measure.metric_rows(tables.scores, tables.models, measure.Selection(metric), end)
-    flops = measure.metric_rows(tables.scores, tables.models,
-                                measure.Selection(measure.TRAINING_COMPUTE), end)
-    best = scores.sort_values(["value", "date"], ascending=[False, True]) \
-        .drop_duplicates("model_id")
-    flop = flops.drop_duplicates("model_id")[["model_id", "value"]] \
-        .rename(columns={"value": "log10_flop"})
+    flops = measure.metric_rows(
+        tables.scores, tables.models, measure.Selection(measure.TRAINING_COMPUTE), end
+    )
+    best = scores.sort_values(["value", "date"], ascending=[False, True]).drop_duplicates(
+        "model_id"
+    )
+    flop = flops.drop_duplicates("model_id")[["model_id", "value"]].rename(
+        columns={"value": "log10_flop"}
+    )
     rows = best.merge(flop, on="model_id", how="inner")
     date = pd.to_datetime(rows["date"])
     rows = rows.assign(
         year=date.dt.year + (date.dt.day_of_year - 1) / 365.25,
-        group=np.where(rows["country"] == leader, "leader",
-                       np.where(rows["country"] == challenger, "challenger", "other")),
+        group=np.where(
+            rows["country"] == leader,
+            "leader",
+            np.where(rows["country"] == challenger, "challenger", "other"),
+        ),
     )
-    return rows[["model_id", "model", "value", "log10_flop", "date", "year", "country",
-                 "group"]].reset_index(drop=True)
+    return rows[
+        ["model_id", "model", "value", "log10_flop", "date", "year", "country", "group"]
+    ].reset_index(drop=True)
 
 
 def capability_fit(rows: pd.DataFrame, *, group_terms: bool = True) -> CapabilityFit:
     """Fit the capability relation on ``fit_rows``."""
-    return fit_capability(rows["value"].to_numpy(np.float64),
-                          rows["log10_flop"].to_numpy(np.float64),
-                          rows["year"].to_numpy(np.float64),
-                          rows["group"].to_numpy().astype(str), group_terms=group_terms)
+    return fit_capability(
+        rows["value"].to_numpy(np.float64),
+        rows["log10_flop"].to_numpy(np.float64),
+        rows["year"].to_numpy(np.float64),
+        rows["group"].to_numpy().astype(str),
+        group_terms=group_terms,
+    )
 
 
-def compute_shares(compute: pd.DataFrame, labels: tuple[str, str], as_of: dt.date,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def compute_shares(
+    compute: pd.DataFrame,
+    labels: tuple[str, str],
+    as_of: dt.date,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return each group's share of the world's counted cluster H100e at ``as_of``, and H100e."""
     end = pd.Timestamp(as_of)
-    rows = compute.loc[(compute["source"] == COMPUTE_SOURCE)
-                       & compute["counted"].fillna(False).astype(bool)
-                       & (compute["date"] <= end)
-                       & (compute["end_date"].isna() | (compute["end_date"] > end))]
+    rows = compute.loc[
+        (compute["source"] == COMPUTE_SOURCE)
+        & compute["counted"].fillna(False).astype(bool)
+        & (compute["date"] <= end)
+        & (compute["end_date"].isna() | (compute["end_date"] > end))
+    ]
     total = float(rows["h100e"].sum())
-    h100e = np.array([float(rows.loc[rows["country"] == label, "h100e"].sum())
-                      for label in labels])
+    h100e = np.array([float(rows.loc[rows["country"] == label, "h100e"].sum()) for label in labels])
     if total <= 0 or (h100e <= 0).any():
         missing = [label for label, h in zip(labels, h100e, strict=True) if h <= 0]
         raise InsufficientDataError(
             f"no counted GPU-cluster compute for {', '.join(missing) or 'any group'} on "
             f"{as_of} (source {COMPUTE_SOURCE})",
-            hint="import the Epoch GPU-cluster data (`gapcast data import`)")
+            hint="import the Epoch GPU-cluster data (`gapcast data import`)",
+        )
     return h100e / total, h100e
 
 
-def build_inputs(tables: Tables, scenario: Scenario, as_of: dt.date | None = None,
-                 ) -> ForecastInputs:
+def build_inputs(
+    tables: Tables,
+    scenario: Scenario,
+    as_of: dt.date | None = None,
+) -> ForecastInputs:
     """Measure everything the forecast models start from, as of ``as_of``."""
     metric = scenario.metric
     end_date = as_of or latest_date(tables, metric)
@@ -139,8 +160,7 @@ def build_inputs(tables: Tables, scenario: Scenario, as_of: dt.date | None = Non
     points = measure.make_points(rows, groups, metric=metric, as_of=end)
     for side, label in zip(("leader", "challenger"), labels, strict=True):
         if points.n_models(side) == 0:
-            raise InsufficientDataError(f"no {metric} scores for {label} on or before "
-                                        f"{end_date}")
+            raise InsufficientDataError(f"no {metric} scores for {label} on or before {end_date}")
     now = measure.frontier(points, pd.DatetimeIndex([end]))
     monthly = measure.monthly_frontiers(points)
     month_start = pd.Timestamp(end_date.year, end_date.month, 1)
@@ -160,14 +180,19 @@ def build_inputs(tables: Tables, scenario: Scenario, as_of: dt.date | None = Non
         last = pd.Timestamp(own["date"].max())
         history = monthly[side].to_numpy(np.float64)
         history = history[np.isfinite(history)]
-        groups_data.append(GroupData(
-            label=labels[i],
-            frontier=float(now[side].iloc[0]),
-            history=np.maximum.accumulate(history) if history.size else history,
-            steps=StepHistory(in_window["step"].to_numpy(np.float64), max(exposure, 1.0),
-                              tuple(pd.Timestamp(d).date() for d in in_window["date"])),
-            months_since_step=(end - last).days / DAYS_PER_MONTH,
-            compute_share=float(shares[i]),
-            compute_h100e=float(h100e[i]),
-        ))
+        groups_data.append(
+            GroupData(
+                label=labels[i],
+                frontier=float(now[side].iloc[0]),
+                history=np.maximum.accumulate(history) if history.size else history,
+                steps=StepHistory(
+                    in_window["step"].to_numpy(np.float64),
+                    max(exposure, 1.0),
+                    tuple(pd.Timestamp(d).date() for d in in_window["date"]),
+                ),
+                months_since_step=(end - last).days / DAYS_PER_MONTH,
+                compute_share=float(shares[i]),
+                compute_h100e=float(h100e[i]),
+            )
+        )
     return ForecastInputs(end_date, metric, groups_data[0], groups_data[1], fit)

@@ -3,6 +3,8 @@
 ``gap(store, ...)`` loads the canonical tables, resolves models and countries
 (``gapcast.resolve``), checks the request, and measures with ``gapcast.measure``. The CLI
 (``gapcast gap``) and the API call it; ``gap_figure`` writes its figure.
+``frontier_points(store, ...)`` stops before measuring: the checked points of both groups,
+which the forecast stage turns into monthly frontiers and frontier steps.
 
 Request fields are checked here, once: a bad value raises ``RequestError(field, ...)``
 naming the field and the allowed values.
@@ -23,7 +25,7 @@ import pandas as pd
 from gapcast import measure, names
 from gapcast.errors import InsufficientDataError, NotFoundError, RequestError
 from gapcast.measure import GapResult
-from gapcast.resolve import resolve
+from gapcast.resolve import Resolved, resolve
 from gapcast.store import Store
 
 MAX_DRAWS = 100_000
@@ -152,6 +154,118 @@ def _check_present(
             )
 
 
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A checked request turned into frontier points, with the rows they came from."""
+
+    points: measure.Points
+    rows: pd.DataFrame
+    info: MetricInfo
+    request: dict[str, Any]
+    since: pd.Timestamp | None
+
+
+def frontier_points(
+    store: Store,
+    metric: str = "eci",
+    leader: str | Sequence[str] | None = None,
+    challenger: str | Sequence[str] | None = None,
+    group_by: str = "country",
+    as_of: str | date | None = None,
+    category: str | None = None,
+    style_control: bool = False,
+    include_preliminary: bool = False,
+    *,
+    countries: str = "primary",
+    resolved: Resolved | None = None,
+) -> measure.Points:
+    """Return the checked frontier points of two groups on one metric, as of a date.
+
+    What the forecast stage starts from: pass the result to ``measure.monthly_frontiers``
+    and ``measure.frontier_steps``. Fields and defaults as in ``gap``; ``resolved`` reuses
+    an already resolved store (``gapcast.pipeline.data.resolved``).
+    """
+    return _prepare(
+        store,
+        metric,
+        leader,
+        challenger,
+        group_by,
+        None,
+        as_of,
+        category,
+        style_control,
+        include_preliminary,
+        countries,
+        resolved,
+    ).points
+
+
+def _prepare(
+    store: Store,
+    metric: str,
+    leader: str | Sequence[str] | None,
+    challenger: str | Sequence[str] | None,
+    group_by: str,
+    since: str | date | None,
+    as_of: str | date | None,
+    category: str | None,
+    style_control: bool,
+    include_preliminary: bool,
+    countries: str,
+    resolved: Resolved | None = None,
+) -> Prepared:
+    _one_of("group_by", group_by, measure.GROUP_BY)
+    _one_of("countries", countries, measure.COUNTRY_RULES)
+    start, end = _date("since", since), _date("as_of", as_of)
+    if start is not None and end is not None and start > end:
+        raise RequestError("since", f"{start.date()} is after as_of {end.date()}")
+    if resolved is None:
+        resolved = resolve(
+            store.table("models"), store.table("scores"), store.table("organizations")
+        )
+    scores, models = resolved.scores, resolved.models
+    _one_of("metric", metric, measure.known_metrics(scores))
+    snapshots = measure.is_snapshot_metric(scores, metric)
+    if not snapshots and category is not None:
+        raise RequestError("category", f"only LMArena metrics have categories, not {metric}")
+    if not snapshots and style_control:
+        raise RequestError("style_control", f"only LMArena metrics have it, not {metric}")
+    if category is not None:
+        _one_of("category", category, measure.categories(scores, metric))
+    default_leader, default_challenger = measure.DEFAULT_SIDES.get(group_by, (None, None))
+    groups = measure.Groups(
+        group_by,  # type: ignore[arg-type]
+        _labels("leader", leader, default_leader, group_by),
+        _labels("challenger", challenger, default_challenger, group_by),
+        countries,  # type: ignore[arg-type]
+    )
+    selection = measure.Selection(metric, category, style_control, include_preliminary)
+    if end is None:
+        end = _latest(scores, models, metric)
+    everything = measure.metric_rows(scores, models, selection, pd.Timestamp.max.normalize())
+    present = measure.group_values(everything, groups)
+    _check_present("leader", groups.leader, present, group_by, metric)
+    _check_present("challenger", groups.challenger, present, group_by, metric)
+    rows = measure.metric_rows(scores, models, selection, end)
+    info = metric_info(metric)
+    if info.factor != 1.0:
+        rows = rows.assign(value=rows["value"] * info.factor, sd=rows["sd"] * info.factor)
+    points = measure.make_points(
+        rows, groups, metric=metric, as_of=end, settings=selection.settings(snapshots)
+    )
+    request = {
+        "metric": metric,
+        "group_by": group_by,
+        "leader": list(groups.leader),
+        "challenger": list(groups.challenger),
+        "countries": countries,
+        "since": start.date().isoformat() if start is not None else None,
+        "as_of": end.date().isoformat(),
+    }
+    return Prepared(points, rows, info, request, start)
+
+
 def gap(
     store: Store,
     metric: str = "eci",
@@ -210,72 +324,43 @@ def gap(
     InsufficientDataError
         The groups have no model in common time.
     """
-    _one_of("group_by", group_by, measure.GROUP_BY)
-    _one_of("countries", countries, measure.COUNTRY_RULES)
     _one_of("freq", freq, FREQUENCIES)
     if not 0 <= draws <= MAX_DRAWS:
         raise RequestError("draws", f"{draws} is out of range (allowed: 0 to {MAX_DRAWS})")
     if seed is not None and seed < 0:
         raise RequestError("seed", f"{seed} is negative (allowed: 0 or more)")
-    start, end = _date("since", since), _date("as_of", as_of)
-    if start is not None and end is not None and start > end:
-        raise RequestError("since", f"{start.date()} is after as_of {end.date()}")
-    resolved = resolve(store.table("models"), store.table("scores"), store.table("organizations"))
-    scores, models = resolved.scores, resolved.models
-    known = measure.known_metrics(scores)
-    _one_of("metric", metric, known)
-    snapshots = measure.is_snapshot_metric(scores, metric)
-    if not snapshots and category is not None:
-        raise RequestError("category", f"only LMArena metrics have categories, not {metric}")
-    if not snapshots and style_control:
-        raise RequestError("style_control", f"only LMArena metrics have it, not {metric}")
-    if category is not None:
-        _one_of("category", category, measure.categories(scores, metric))
-    default_leader, default_challenger = measure.DEFAULT_SIDES.get(group_by, (None, None))
-    groups = measure.Groups(
-        group_by,  # type: ignore[arg-type]
-        _labels("leader", leader, default_leader, group_by),
-        _labels("challenger", challenger, default_challenger, group_by),
-        countries,  # type: ignore[arg-type]
+    prep = _prepare(
+        store,
+        metric,
+        leader,
+        challenger,
+        group_by,
+        since,
+        as_of,
+        category,
+        style_control,
+        include_preliminary,
+        countries,
     )
-    selection = measure.Selection(metric, category, style_control, include_preliminary)
-    if end is None:
-        end = _latest(scores, models, metric)
-    rows = measure.metric_rows(scores, models, selection, end)
-    info = metric_info(metric)
-    if info.factor != 1.0:
-        rows = rows.assign(value=rows["value"] * info.factor, sd=rows["sd"] * info.factor)
-    everything = measure.metric_rows(scores, models, selection, pd.Timestamp.max.normalize())
-    present = measure.group_values(everything, groups)
-    _check_present("leader", groups.leader, present, group_by, metric)
-    _check_present("challenger", groups.challenger, present, group_by, metric)
-    points = measure.make_points(
-        rows, groups, metric=metric, as_of=end, settings=selection.settings(snapshots)
-    )
-    reference = _reference(rows, match, metric, snapshots) if match else None
+    points = prep.points
+    reference = _reference(prep.rows, match, metric, points.snapshots) if match else None
     result = measure.measure_gap(
         points,
         rng=measure.rng_from_seed(seed),
         draws=draws,
-        since=start,
+        since=prep.since,
         freq=freq,  # type: ignore[arg-type]
         reference=reference,
-        relative=info.relative,
+        relative=prep.info.relative,
     )
     request = {
-        "metric": metric,
-        "group_by": group_by,
-        "leader": list(groups.leader),
-        "challenger": list(groups.challenger),
-        "countries": countries,
-        "since": start.date().isoformat() if start is not None else None,
-        "as_of": end.date().isoformat(),
+        **prep.request,
         "freq": freq,
         "draws": draws,
         "seed": measure.DEFAULT_SEED if seed is None else seed,
         "match": match,
     }
-    return GapReport(result, info, request, store.data_hash())
+    return GapReport(result, prep.info, request, store.data_hash())
 
 
 def _latest(scores: pd.DataFrame, models: pd.DataFrame, metric: str) -> pd.Timestamp:

@@ -33,8 +33,13 @@ class ScenarioInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the listing row."""
-        return {"name": self.name, "title": self.title, "description": self.description,
-                "file": self.file, "extends": self.extends}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "file": self.file,
+            "extends": self.extends,
+        }
 
 
 def names(directory: Path = SCENARIO_DIR) -> list[str]:
@@ -53,8 +58,9 @@ def locate(name_or_path: str, directory: Path = SCENARIO_DIR) -> Path:
     path = directory / f"{name_or_path}.yaml"
     if path.is_file():
         return path
-    raise NotFoundError(f"no scenario '{name_or_path}'",
-                        hint=f"available: {', '.join(names(directory))}")
+    raise NotFoundError(
+        f"no scenario '{name_or_path}'", hint=f"available: {', '.join(names(directory))}"
+    )
 
 
 def _resolver(base: Path, directory: Path) -> Any:
@@ -65,17 +71,24 @@ def _resolver(base: Path, directory: Path) -> Any:
                 return path.read_text(), str(path)
         if Path(parent).is_file():
             return Path(parent).read_text(), parent
-        raise ScenarioError("extends", f"{parent!r} is not a scenario; available: "
-                            f"{', '.join(names(directory))}")
+        raise ScenarioError(
+            "extends", f"{parent!r} is not a scenario; available: {', '.join(names(directory))}"
+        )
+
     return resolve
 
 
-def load(name_or_path: str, overrides: Sequence[str] = (), *,
-         directory: Path = SCENARIO_DIR) -> Scenario:
+def load(
+    name_or_path: str, overrides: Sequence[str] = (), *, directory: Path = SCENARIO_DIR
+) -> Scenario:
     """Read and parse a scenario with its ``extends`` chain and ``--set`` overrides."""
     path = locate(name_or_path, directory)
-    return parse_scenario(path.read_text(), file=_display(path),
-                          resolve=_resolver(path.parent, directory), overrides=overrides)
+    return parse_scenario(
+        path.read_text(),
+        file=_display(path),
+        resolve=_resolver(path.parent, directory),
+        overrides=overrides,
+    )
 
 
 def info(name_or_path: str, directory: Path = SCENARIO_DIR) -> ScenarioInfo:
@@ -83,8 +96,13 @@ def info(name_or_path: str, directory: Path = SCENARIO_DIR) -> ScenarioInfo:
     path = locate(name_or_path, directory)
     scenario = load(name_or_path, directory=directory)
     raw = yaml.safe_load(path.read_text()) or {}
-    return ScenarioInfo(scenario.name, scenario.title, " ".join(scenario.description.split()),
-                        _display(path), raw.get("extends"))
+    return ScenarioInfo(
+        scenario.name,
+        scenario.title,
+        " ".join(scenario.description.split()),
+        _display(path),
+        raw.get("extends"),
+    )
 
 
 def listing(directory: Path = SCENARIO_DIR) -> list[ScenarioInfo]:

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 
 from gapcast.errors import DataError, UnknownSourceError
 from gapcast.sources.base import Download, Parsed, Source
-from gapcast.sources.common import MirrorOnlyDownload
+from gapcast.sources.common import ArchiveDownload, MirrorOnlyDownload
 from gapcast.sources.epoch_benchmarks import EpochBenchmarks
 from gapcast.sources.epoch_compute import EpochDataCenters, EpochGpuClusters, EpochHardware
 from gapcast.sources.epoch_eci import EpochEci
@@ -53,6 +53,7 @@ from gapcast.sources.static import StaticSource
 __all__ = [
     "HEAD_BYTES",
     "REGISTRY",
+    "ArchiveDownload",
     "Download",
     "MirrorOnlyDownload",
     "Parsed",

@@ -37,7 +37,10 @@ Snapshot date of the catalogue JSON
 date in the file name (``leaderboard-text-2025-12-11.json`` or ``...20251211...``),
 else from the source's ``snapshot_date`` (``LmarenaCatalog(snapshot_date=...)`` or
 ``source.with_snapshot_date(...)``, what an importer that knows the download date
-supplies), else today's date (UTC).
+supplies: ``gapcast data fetch`` dates a file fetched from upstream with the day of the
+download), else it stays undated (``as_of`` null). Undated ratings are stored for
+provenance but not measured: a rating without a date cannot be placed on the timeline,
+and a mirror copy of the file is not "today's" leaderboard.
 
 Preliminary entries
 -------------------
@@ -310,7 +313,7 @@ class LmarenaCatalog:
             return text.startswith(b"[") and b'"model_api_name"' in head
         return False
 
-    def snapshot_of(self, file: str) -> dt.date:
+    def snapshot_of(self, file: str) -> dt.date | None:
         """Return the snapshot date of a leaderboard file (see the module docstring)."""
         found = _DATE_IN_NAME.search(basename(file))
         if found:
@@ -318,7 +321,7 @@ class LmarenaCatalog:
                 return dt.date(*(int(part) for part in found.groups()))
             except ValueError:
                 pass
-        return self.snapshot_date or dt.datetime.now(dt.UTC).date()
+        return self.snapshot_date
 
     def parse(self, raw: bytes, file: str) -> Parsed:
         """Parse a leaderboard into ``scores`` rows or the scatterplot into ``models``."""
@@ -361,7 +364,7 @@ class LmarenaCatalog:
             value=value,
             lo=lo,
             hi=hi,
-            as_of=pd.Timestamp(self.snapshot_of(file)),
+            as_of=_timestamp(self.snapshot_of(file)),
         )
         return parsed(self.name, file, scores=scores[scores["value"].notna()])
 
@@ -394,3 +397,7 @@ def _load_json(raw: bytes, file: str) -> Any:
         raise DataError(
             file, f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
         ) from None
+
+
+def _timestamp(day: dt.date | None) -> pd.Timestamp | None:
+    return None if day is None else pd.Timestamp(day)

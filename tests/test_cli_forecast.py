@@ -1,0 +1,179 @@
+"""``gapcast forecast``, ``fit``, ``scenarios`` and ``runs`` end to end on a synthetic store,
+and the scenario comparison on the real data mirror (marked ``mirror``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forecast_data import make_forecast_db
+from gapcast.cli import main
+from gapcast.pipeline import forecast as use
+from gapcast.store import Store
+
+SIX = ["baseline", "serving-bound", "node-doubling", "export-controls-tighten",
+       "export-controls-loosen", "open-diffusion-fast"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_forecast_db(tmp_path_factory.mktemp("forecast") / "f.duckdb")
+
+
+def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    try:
+        main(["--db", str(db), *args])
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def as_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> Any:
+    code, out, err = run(capsys, db, *args, "--json")
+    assert (code, err) == (0, ""), err
+    return json.loads(out)
+
+
+def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, db, "forecast", "--scenario", "baseline", "--draws", "3000")
+    assert out["scenario"] == "baseline" and out["model"] == "ensemble"
+    assert out["as_of"] == "2025-10-15"
+    assert set(out["p_ahead_within"]) == set(out["p_ahead_within_se"]) == {"12", "36", "60"}
+    assert all(0 <= p <= 1 for p in out["p_ahead_within"].values())
+    assert out["p_ahead_within"]["12"] <= out["p_ahead_within"]["36"] <= \
+        out["p_ahead_within"]["60"]
+    q = out["gap_quantiles"]["36"]
+    assert q["q05"] <= q["q25"] <= q["q50"] <= q["q75"] <= q["q95"]
+    assert set(out["forecast"]["models"]) == {"trend", "compute", "ensemble"}
+    ens = out["forecast"]["models"]
+    assert out["p_ahead_within"]["60"] == pytest.approx(
+        0.5 * ens["trend"]["p_ahead_within"]["60"] + 0.5 * ens["compute"]["p_ahead_within"]["60"])
+    assert out["inputs"]["groups"]["challenger"]["label"] == "China"
+    assert out["inputs"]["groups"]["leader"]["compute_share_of_world_clusters"] == 0.8
+    assert out["forecast"]["initial_gap_decomposition"]["measured_gap"] == pytest.approx(
+        out["inputs"]["groups"]["leader"]["frontier"]
+        - out["inputs"]["groups"]["challenger"]["frontier"])
+    assert out["run_id"] >= 1 and out["seed"] == use.DEFAULT_SEED
+
+
+def test_models_horizon_and_as_of(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, db, "forecast", "--model", "compute", "--horizon", "24",
+                  "--draws", "2000", "--no-save", "--as-of", "2024-12-31",
+                  "--set", "groups.challenger.serving.share=0.8")
+    assert set(out["p_ahead_within"]) == {"12", "24"}
+    assert set(out["forecast"]["models"]) == {"compute"}
+    assert out["as_of"] == "2024-12-31" and out["run_id"] is None
+    assert out["inputs"]["groups"]["leader"]["frontier"] < 150
+    trend = as_json(capsys, db, "forecast", "--model", "trend", "--draws", "2000", "--no-save")
+    assert set(trend["forecast"]["models"]) == {"trend"}
+    assert "initial_gap_decomposition" not in trend["forecast"]
+
+
+def test_forecast_text_and_plots(db: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    png, html = tmp_path / "fan.png", tmp_path / "fan.html"
+    code, out, err = run(capsys, db, "forecast", "--draws", "2000", "--plot", str(png))
+    assert code == 0, err
+    assert "P(China ahead at some month within)" in out and "median crossing" in out
+    assert "initial gap" in out and f"wrote {png}" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, out, err = run(capsys, db, "forecast", "--compare", "baseline", "serving-bound",
+                         "--draws", "2000", "--no-save", "--plot", str(html))
+    assert code == 0, err
+    text = html.read_text()
+    assert "serving-bound" in text and "plotly" in text
+    assert re.search(r"<script[^>]*\bsrc=", text) is None  # plotly.js is inlined
+
+
+def test_compare(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, db, "forecast", "--compare", *SIX, "--draws", "2000", "--no-save")
+    rows = {row["scenario"]: row for row in out["compare"]}
+    assert list(rows) == SIX
+    # the trend model ignores compute assumptions; the compute model responds to them
+    assert len({row["trend_p60"] for row in rows.values()}) == 1
+    assert rows["export-controls-tighten"]["compute_p60"] <= rows["baseline"]["compute_p60"]
+    assert rows["export-controls-loosen"]["compute_p60"] >= rows["baseline"]["compute_p60"]
+    assert rows["serving-bound"]["compute_p60"] <= rows["baseline"]["compute_p60"]
+    code, text, err = run(capsys, db, "forecast", "--compare", "baseline", "node-doubling",
+                          "--draws", "1000", "--no-save")
+    assert code == 0 and "node-doubling" in text and "same seed and data" in text
+
+
+def test_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, db, "forecast", "--set", "groups.challenger.serving.shar=1")
+    assert (code, out) == (2, "")
+    assert err.startswith("Error: groups.challenger.serving.shar: unknown field; allowed: "
+                          "share, demand_growth, max_share")
+    code, _, err = run(capsys, db, "forecast", "--model", "magic")
+    assert code == 2 and "Error: model: 'magic' is not allowed (allowed: trend, compute, " \
+        "ensemble)" in err
+    code, _, err = run(capsys, db, "forecast", "--scenario", "nope")
+    assert code == 1 and "Error: no scenario 'nope'" in err and "Hint: available: baseline" in err
+    code, _, err = run(capsys, db, "forecast", "--draws", "0")
+    assert code == 2 and "Error: draws: 0 is out of range" in err
+    code, _, err = run(capsys, db, "forecast", "--as-of", "yesterday")
+    assert code == 2 and "Error: as_of: 'yesterday' is not a date" in err
+    code, _, err = run(capsys, db, "forecast", "--plot", "fan.svg")
+    assert code == 2 and "Error: plot: 'fan.svg' must end in .png or .html" in err
+
+
+def test_fit(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, db, "fit")
+    coef = out["fit"]["coefficients"]
+    assert coef["beta"]["ci95"][0] < 9 < coef["beta"]["ci95"][1]
+    assert coef["gamma"]["ci95"][0] < 10 < coef["gamma"]["ci95"][1]
+    assert coef["delta"]["estimate"] == pytest.approx(1.0, abs=1.0)
+    assert out["rows"] == 24 and out["fit"]["n_by_group"] == {"leader": 12, "challenger": 12,
+                                                               "other": 0}
+    code, text, _ = run(capsys, db, "fit")
+    assert code == 0 and "beta" in text and "95% interval" in text
+
+
+def test_scenarios_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listed = as_json(capsys, db, "scenarios", "list")
+    assert [s["name"] for s in listed][:1] == ["baseline"] and len(listed) >= 6
+    shown = as_json(capsys, db, "scenarios", "show", "serving-bound")
+    paths = {f["path"]: f for f in shown["fields"]}
+    assert "PRIORS 4.4" in paths["groups.challenger.serving.share"]["source"]
+    assert paths["capability.beta"]["value"] == "fitted from the data"
+    code, text, _ = run(capsys, db, "scenarios", "show", "baseline")
+    assert code == 0 and "world.stock_h100e" in text
+
+
+def test_runs_are_stored_and_reproduce(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    made = as_json(capsys, db, "forecast", "--draws", "1500", "--seed", "7",
+                   "--set", "groups.challenger.serving.share=0.75")
+    listed = as_json(capsys, db, "runs", "list")
+    assert listed[0]["id"] == made["run_id"] and listed[0]["seed"] == 7
+    assert listed[0]["scenario_hash"] == made["scenario_hash"]
+    shown = as_json(capsys, db, "runs", "show", str(made["run_id"]), "--verify")
+    assert shown["reproduced"] is True
+    assert shown["results"]["forecast"] == made["forecast"]
+    with Store(db) as store:
+        report, same = use.rerun(store, made["run_id"])
+    assert same and report.to_dict()["p_ahead_within"] == made["p_ahead_within"]
+    code, text, _ = run(capsys, db, "runs", "show", str(made["run_id"]), "--verify")
+    assert code == 0 and "reproduced exactly" in text
+    code, _, err = run(capsys, db, "runs", "show", "9999")
+    assert code == 1 and "Error: no stored run with id 9999" in err
+
+
+@pytest.mark.mirror
+def test_compare_on_the_real_data(mirror_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, mirror_db, "forecast", "--compare", *SIX, "--draws", "4000",
+                  "--no-save")
+    rows = {row["scenario"]: row for row in out["compare"]}
+    assert list(rows) == SIX
+    first = out["scenarios"][0]
+    assert first["groups"] == {"leader": "United States", "challenger": "China"}
+    assert first["inputs"]["fit"]["n"] > 50
+    assert rows["serving-bound"]["compute_p60"] < rows["baseline"]["compute_p60"] \
+        < rows["export-controls-loosen"]["compute_p60"]
+    fit = as_json(capsys, mirror_db, "fit")["fit"]["coefficients"]["beta"]
+    assert 5 < fit["estimate"] < 15
