@@ -33,6 +33,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+docs: $(STAMP)
+	$(BIN)/python -m gapcast.cli.reference > docs/cli.md
+
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -136,16 +136,21 @@ def baseline() -> Scenario:
 
 
 def _eci_records() -> list[dict[str, Any]]:
-    """US and Chinese ECI models 2023-2025 with training compute (fit: ECI ~ 9 log10 C)."""
+    """US and Chinese ECI models 2023-2025 with training compute.
+
+    ``ECI = 9 log10 C + 10 (year - 2023) - 100 (+1 for China)`` plus a small wobble; compute
+    varies around each group's trend so the fit's terms are identifiable.
+    """
     out: list[dict[str, Any]] = []
+    wobble = (0.3, -0.2, 0.1, -0.3, 0.2, 0.0, -0.1, 0.25, -0.25, 0.15, -0.05, 0.05)
     for i in range(12):
         day = pd.Timestamp("2023-01-15") + pd.DateOffset(months=3 * i)
-        year = 2023 + 3 * i / 12
+        year = 2023 + (day.day_of_year - 1) / 365.25 + day.year - 2023
         for who, country, flop, offset in (
-            ("us", "United States", 25.0 + 0.1 * i, 0.0),
-            ("cn", CN, 24.0 + 0.1 * i, 1.0),
+            ("us", "United States", 25.0 + 0.1 * i + wobble[i], 0.0),
+            ("cn", CN, 24.0 + 0.1 * i - wobble[(i + 5) % 12], 1.0),
         ):
-            value = 9.0 * flop + 10.0 * (year - 2023) - 100.0 + offset + (i % 3) * 0.5
+            value = 9.0 * flop + 10.0 * (year - 2023) - 100.0 + offset + (i % 3 - 1) * 0.2
             out.append(
                 {
                     "model": f"{who}-{i}",

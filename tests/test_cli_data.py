@@ -90,7 +90,7 @@ def test_models_filters(tmp_path: Path, db: Path, capsys) -> None:  # type: igno
     assert rows[0]["eci"] == 137.5
     code, _, err = run(capsys, "--db", str(db), "models", "--accessibility", "weights")
     assert code == 2
-    assert err.strip() == "Error: --accessibility: 'weights' is not allowed (allowed: open, closed)"
+    assert err.strip() == "Error: accessibility: 'weights' is not allowed (allowed: open, closed)"
 
 
 BAD_INPUTS = {

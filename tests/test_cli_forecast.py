@@ -15,8 +15,14 @@ from gapcast.cli import main
 from gapcast.pipeline import forecast as use
 from gapcast.store import Store
 
-SIX = ["baseline", "serving-bound", "node-doubling", "export-controls-tighten",
-       "export-controls-loosen", "open-diffusion-fast"]
+SIX = [
+    "baseline",
+    "serving-bound",
+    "node-doubling",
+    "export-controls-tighten",
+    "export-controls-loosen",
+    "open-diffusion-fast",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,45 +52,74 @@ def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out["as_of"] == "2025-10-15"
     assert set(out["p_ahead_within"]) == set(out["p_ahead_within_se"]) == {"12", "36", "60"}
     assert all(0 <= p <= 1 for p in out["p_ahead_within"].values())
-    assert out["p_ahead_within"]["12"] <= out["p_ahead_within"]["36"] <= \
-        out["p_ahead_within"]["60"]
+    assert out["p_ahead_within"]["12"] <= out["p_ahead_within"]["36"] <= out["p_ahead_within"]["60"]
     q = out["gap_quantiles"]["36"]
     assert q["q05"] <= q["q25"] <= q["q50"] <= q["q75"] <= q["q95"]
     assert set(out["forecast"]["models"]) == {"trend", "compute", "ensemble"}
     ens = out["forecast"]["models"]
     assert out["p_ahead_within"]["60"] == pytest.approx(
-        0.5 * ens["trend"]["p_ahead_within"]["60"] + 0.5 * ens["compute"]["p_ahead_within"]["60"])
+        0.5 * ens["trend"]["p_ahead_within"]["60"] + 0.5 * ens["compute"]["p_ahead_within"]["60"]
+    )
     assert out["inputs"]["groups"]["challenger"]["label"] == "China"
     assert out["inputs"]["groups"]["leader"]["compute_share_of_world_clusters"] == 0.8
     assert out["forecast"]["initial_gap_decomposition"]["measured_gap"] == pytest.approx(
         out["inputs"]["groups"]["leader"]["frontier"]
-        - out["inputs"]["groups"]["challenger"]["frontier"])
+        - out["inputs"]["groups"]["challenger"]["frontier"]
+    )
     assert out["run_id"] >= 1 and out["seed"] == use.DEFAULT_SEED
 
 
 def test_models_horizon_and_as_of(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = as_json(capsys, db, "forecast", "--model", "compute", "--horizon", "24",
-                  "--draws", "2000", "--no-save", "--as-of", "2024-12-31",
-                  "--set", "groups.challenger.serving.share=0.8")
+    out = as_json(
+        capsys,
+        db,
+        "forecast",
+        "--model",
+        "compute",
+        "--horizon",
+        "24",
+        "--draws",
+        "2000",
+        "--no-save",
+        "--as-of",
+        "2024-12-31",
+        "--set",
+        "groups.challenger.serving.share=0.8",
+    )
     assert set(out["p_ahead_within"]) == {"12", "24"}
     assert set(out["forecast"]["models"]) == {"compute"}
     assert out["as_of"] == "2024-12-31" and out["run_id"] is None
-    assert out["inputs"]["groups"]["leader"]["frontier"] < 150
+    latest = as_json(capsys, db, "forecast", "--model", "compute", "--draws", "500", "--no-save")
+    assert latest["as_of"] == "2025-10-15"
+    early, late = (x["inputs"]["groups"]["leader"] for x in (out, latest))
+    assert early["frontier"] < late["frontier"] and early["steps"]["n"] <= late["steps"]["n"]
     trend = as_json(capsys, db, "forecast", "--model", "trend", "--draws", "2000", "--no-save")
     assert set(trend["forecast"]["models"]) == {"trend"}
     assert "initial_gap_decomposition" not in trend["forecast"]
 
 
-def test_forecast_text_and_plots(db: Path, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_forecast_text_and_plots(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     png, html = tmp_path / "fan.png", tmp_path / "fan.html"
     code, out, err = run(capsys, db, "forecast", "--draws", "2000", "--plot", str(png))
     assert code == 0, err
     assert "P(China ahead at some month within)" in out and "median crossing" in out
     assert "initial gap" in out and f"wrote {png}" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    code, out, err = run(capsys, db, "forecast", "--compare", "baseline", "serving-bound",
-                         "--draws", "2000", "--no-save", "--plot", str(html))
+    code, out, err = run(
+        capsys,
+        db,
+        "forecast",
+        "--compare",
+        "baseline",
+        "serving-bound",
+        "--draws",
+        "2000",
+        "--no-save",
+        "--plot",
+        str(html),
+    )
     assert code == 0, err
     text = html.read_text()
     assert "serving-bound" in text and "plotly" in text
@@ -100,19 +135,32 @@ def test_compare(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["export-controls-tighten"]["compute_p60"] <= rows["baseline"]["compute_p60"]
     assert rows["export-controls-loosen"]["compute_p60"] >= rows["baseline"]["compute_p60"]
     assert rows["serving-bound"]["compute_p60"] <= rows["baseline"]["compute_p60"]
-    code, text, err = run(capsys, db, "forecast", "--compare", "baseline", "node-doubling",
-                          "--draws", "1000", "--no-save")
+    code, text, err = run(
+        capsys,
+        db,
+        "forecast",
+        "--compare",
+        "baseline",
+        "node-doubling",
+        "--draws",
+        "1000",
+        "--no-save",
+    )
     assert code == 0 and "node-doubling" in text and "same seed and data" in text
 
 
 def test_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, db, "forecast", "--set", "groups.challenger.serving.shar=1")
     assert (code, out) == (2, "")
-    assert err.startswith("Error: groups.challenger.serving.shar: unknown field; allowed: "
-                          "share, demand_growth, max_share")
+    assert err.startswith(
+        "Error: groups.challenger.serving.shar: unknown field; allowed: "
+        "share, demand_growth, max_share"
+    )
     code, _, err = run(capsys, db, "forecast", "--model", "magic")
-    assert code == 2 and "Error: model: 'magic' is not allowed (allowed: trend, compute, " \
-        "ensemble)" in err
+    assert (
+        code == 2
+        and "Error: model: 'magic' is not allowed (allowed: trend, compute, ensemble)" in err
+    )
     code, _, err = run(capsys, db, "forecast", "--scenario", "nope")
     assert code == 1 and "Error: no scenario 'nope'" in err and "Hint: available: baseline" in err
     code, _, err = run(capsys, db, "forecast", "--draws", "0")
@@ -129,8 +177,11 @@ def test_fit(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert coef["beta"]["ci95"][0] < 9 < coef["beta"]["ci95"][1]
     assert coef["gamma"]["ci95"][0] < 10 < coef["gamma"]["ci95"][1]
     assert coef["delta"]["estimate"] == pytest.approx(1.0, abs=1.0)
-    assert out["rows"] == 24 and out["fit"]["n_by_group"] == {"leader": 12, "challenger": 12,
-                                                               "other": 0}
+    assert out["rows"] == 24 and out["fit"]["n_by_group"] == {
+        "leader": 12,
+        "challenger": 12,
+        "other": 0,
+    }
     code, text, _ = run(capsys, db, "fit")
     assert code == 0 and "beta" in text and "95% interval" in text
 
@@ -147,8 +198,17 @@ def test_scenarios_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_runs_are_stored_and_reproduce(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    made = as_json(capsys, db, "forecast", "--draws", "1500", "--seed", "7",
-                   "--set", "groups.challenger.serving.share=0.75")
+    made = as_json(
+        capsys,
+        db,
+        "forecast",
+        "--draws",
+        "1500",
+        "--seed",
+        "7",
+        "--set",
+        "groups.challenger.serving.share=0.75",
+    )
     listed = as_json(capsys, db, "runs", "list")
     assert listed[0]["id"] == made["run_id"] and listed[0]["seed"] == 7
     assert listed[0]["scenario_hash"] == made["scenario_hash"]
@@ -166,14 +226,16 @@ def test_runs_are_stored_and_reproduce(db: Path, capsys: pytest.CaptureFixture[s
 
 @pytest.mark.mirror
 def test_compare_on_the_real_data(mirror_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = as_json(capsys, mirror_db, "forecast", "--compare", *SIX, "--draws", "4000",
-                  "--no-save")
+    out = as_json(capsys, mirror_db, "forecast", "--compare", *SIX, "--draws", "4000", "--no-save")
     rows = {row["scenario"]: row for row in out["compare"]}
     assert list(rows) == SIX
     first = out["scenarios"][0]
     assert first["groups"] == {"leader": "United States", "challenger": "China"}
     assert first["inputs"]["fit"]["n"] > 50
-    assert rows["serving-bound"]["compute_p60"] < rows["baseline"]["compute_p60"] \
+    assert (
+        rows["serving-bound"]["compute_p60"]
+        < rows["baseline"]["compute_p60"]
         < rows["export-controls-loosen"]["compute_p60"]
+    )
     fit = as_json(capsys, mirror_db, "fit")["fit"]["coefficients"]["beta"]
     assert 5 < fit["estimate"] < 15

@@ -12,7 +12,7 @@ def _parsed(file: str, names: list[str], source: str = "demo") -> Parsed:
     frame = pd.DataFrame({
         "model_id": [n.lower() for n in names],
         "name": names,
-        "release_date": pd.to_datetime(["2024-01-0%d" % (i + 1) for i in range(len(names))]),
+        "release_date": pd.to_datetime([f"2024-01-0{i + 1}" for i in range(len(names))]),
         "source": source,
         "file": file,
         "row": range(2, len(names) + 2),

@@ -9,7 +9,9 @@
     ├── RequestError              a bad request field (CLI option or API field)
     ├── StoreError                the store cannot be opened, written or read
     ├── InsufficientDataError     too little data to measure or fit what was asked
-    └── NotFoundError             a named thing (run, scenario, model, metric) does not exist
+    ├── NotFoundError             a named thing (run, scenario, model, metric) does not exist
+    ├── AuthError                 a missing (401) or wrong (403) API bearer token
+    └── NotAvailableError         a feature that is not available (yet, or here): HTTP 503
 
 Every error carries a one-line user-facing message (``str(err)``) and, where a fix is
 known, a ``hint``. The CLI prints ``Error: <message>`` on stderr and exits with
@@ -154,3 +156,28 @@ class NotFoundError(GapcastError):
     exit_code = 1
     status_code = 404
     kind = "not_found"
+
+
+class AuthError(GapcastError):
+    """A request to a token-guarded API route without the right bearer token.
+
+    ``status_code`` is 401 when no token was sent and 403 when a wrong one was.
+    """
+
+    exit_code = 2
+    status_code = 401
+    kind = "unauthorized"
+
+    def __init__(self, message: str, *, forbidden: bool = False, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        if forbidden:
+            self.status_code = 403
+            self.kind = "forbidden"
+
+
+class NotAvailableError(GapcastError):
+    """A feature that is not available: not built yet, or not enabled in this setup."""
+
+    exit_code = 1
+    status_code = 503
+    kind = "not_available"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -17,6 +18,8 @@ from gapcast.model.scenarios import scenario_table
 from gapcast.pipeline import forecast as use
 from gapcast.pipeline import scenarios as scenario_files
 
+WIDE = 150
+"""Width the comparison table is laid out for (wider than a default 80-column pipe)."""
 PROGRESS_MIN_DRAWS = 400_000
 """Show a progress bar (on stderr) when a run simulates at least this many draws."""
 
@@ -26,26 +29,35 @@ runs_app = typer.Typer(help="List, show and verify stored forecast runs.", no_ar
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[use.StartProgress | None]:
+    """Yield a progress starter; the bar (stderr) appears only for long runs."""
     if not enabled:
         yield None
         return
-    bar = Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    )
+    bars: list[Progress] = []
 
     def start(total: int) -> use.Progress:
         if total < PROGRESS_MIN_DRAWS:
             return lambda n: None
-        task = bar.add_task("forecast", total=total)
-        return lambda n: bar.advance(task, n)
+        if not bars:
+            bars.append(
+                Progress(
+                    TextColumn("simulating"),
+                    BarColumn(),
+                    TextColumn("{task.completed:,}/{task.total:,} draws"),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                )
+            )
+            bars[0].start()
+        task = bars[0].add_task("forecast", total=total)
+        return lambda n: bars[0].advance(task, n)
 
-    with bar:
+    try:
         yield start
+    finally:
+        for bar in bars:
+            bar.stop()
 
 
 def _pct(p: float, se: float | None = None) -> str:
@@ -130,20 +142,21 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
     first = reports[0].selected
     horizons = sorted(first.p_ahead_within)
     last = horizons[-1]
-    console.print(
+    wide = Console(width=max(console.width, WIDE), highlight=False)
+    wide.print(
         f"[bold]Scenarios[/bold] · {reports[0].model} · {first.groups[0]} vs "
         f"{first.groups[1]}, as of {first.as_of.isoformat()} · same seed and data"
     )
     table = Table(show_edge=False, pad_edge=False, box=None)
-    table.add_column("scenario", justify="left")
+    table.add_column("scenario", justify="left", no_wrap=True)
     for k in horizons:
-        table.add_column(f"P≤{k}mo", justify="right")
+        table.add_column(f"P≤{k}mo", justify="right", no_wrap=True)
     extra = [m for m in ("trend", "compute") if f"{m}_p{last}" in rows[0]]
     for m in extra:
-        table.add_column(f"{m} P≤{last}", justify="right")
-    table.add_column(f"gap@{last} [5-95%]", justify="right")
-    table.add_column(f"lag@{last}", justify="right")
-    table.add_column("crossing", justify="right")
+        table.add_column(f"{m} P≤{last}", justify="right", no_wrap=True)
+    table.add_column(f"gap@{last} [5-95%]", justify="right", no_wrap=True)
+    table.add_column(f"lag@{last}", justify="right", no_wrap=True)
+    table.add_column("crossing", justify="right", no_wrap=True)
     for row in rows:
         table.add_row(
             row["scenario"],
@@ -153,7 +166,7 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
             f"{row['lag_median']:.1f}",
             (row["median_crossing"] or "-")[:7],
         )
-    console.print(table)
+    wide.print(table)
 
 
 def register(app: typer.Typer) -> None:

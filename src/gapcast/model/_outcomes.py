@@ -14,17 +14,20 @@ For one draw's frontier paths ``F`` (months × groups, month 0 = the as-of month
   horizons.
 
 Counts are integers, so a total does not depend on how draws were split between chunks or
-threads. Quantiles come from the histograms (bin width 0.05 points or months, linear within
-a bin), so they are exact to 0.05.
+threads. Quantiles come from the histograms (bin width 0.1 points or months, linear within
+a bin), so they are exact to 0.1; values beyond a histogram's range are counted in its edge
+bin (gap +-200 points, levels -100 to +400 points from the leader's as-of frontier, lags
+-150 to +250 months).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 from numpy.typing import NDArray
+
+from gapcast.model._jit import jit
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,16 @@ class Bins:
         return self.lo + (np.arange(self.n) + 0.5) * self.width
 
 
-GAP_BINS = Bins(-100.0, 0.05, 4000)
-LEVEL_BINS = Bins(-60.0, 0.05, 6000)
-LAG_BINS = Bins(-120.0, 0.05, 7200)
+# plain module constants, so Numba compiles them in
+GAP_LO, GAP_W, GAP_N = -200.0, 0.1, 4000
+LEVEL_LO, LEVEL_W, LEVEL_N = -100.0, 0.1, 5000
+LAG_LO, LAG_W, LAG_N = -150.0, 0.1, 4000
+GAP_BINS = Bins(GAP_LO, GAP_W, GAP_N)
+LEVEL_BINS = Bins(LEVEL_LO, LEVEL_W, LEVEL_N)
+LAG_BINS = Bins(LAG_LO, LAG_W, LAG_N)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _bin(x: float, lo: float, width: float, n: int) -> int:
     z = (x - lo) / width
     if z < 0.0:
@@ -71,7 +78,7 @@ def lag_months(horizon: int) -> NDArray[np.bool_]:
     return mask
 
 
-@nb.njit(cache=True)
+@jit()
 def lag_months_mask(months: int) -> NDArray[np.bool_]:
     """``lag_months(months - 1)`` for the kernels."""
     mask = np.zeros(months, dtype=np.bool_)
@@ -81,13 +88,13 @@ def lag_months_mask(months: int) -> NDArray[np.bool_]:
     return mask
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _value(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, i: int) -> float:
     m = hist.shape[0]
     return hist[i] if i < m else F[i - m, col]
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int, v: float) -> float:
     """Month (may be negative) at which a group's non-decreasing frontier first reached ``v``.
 
@@ -113,7 +120,7 @@ def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int, 
     return (lo - 1 - m) + (v - prev) / (here - prev)
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def lags(
     F: NDArray[np.float64],
     hist0: NDArray[np.float64],
@@ -133,7 +140,7 @@ def lags(
             out[t] = -(t - _reach(hist1, F, 1, t, lead))
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def tally_batch(
     Fb: NDArray[np.float64],
     Lb: NDArray[np.float64],
@@ -166,17 +173,10 @@ def tally_batch(
             chal = Fb[k, t, 1]
             if chal > lead:
                 ahead[part, t] += 1
-            gap[part, t, _bin(lead - chal, -100.0, 0.05, 4000)] += 1
+            gap[part, t, _bin(lead - chal, GAP_LO, GAP_W, GAP_N)] += 1
         if at[t]:
             for k in range(m):
-                lag[part, t, _bin(Lb[k, t], -120.0, 0.05, 7200)] += 1
+                lag[part, t, _bin(Lb[k, t], LAG_LO, LAG_W, LAG_N)] += 1
         for col in range(groups):
             for k in range(m):
-                level[part, t, col, _bin(Fb[k, t, col] - base, -60.0, 0.05, 6000)] += 1
-
-
-def check_bins() -> None:
-    """Guard: the constants inlined in ``accumulate`` match the declared bins."""
-    assert (GAP_BINS.lo, GAP_BINS.width, GAP_BINS.n) == (-100.0, 0.05, 4000)
-    assert (LEVEL_BINS.lo, LEVEL_BINS.width, LEVEL_BINS.n) == (-60.0, 0.05, 6000)
-    assert (LAG_BINS.lo, LAG_BINS.width, LAG_BINS.n) == (-120.0, 0.05, 7200)
+                level[part, t, col, _bin(Fb[k, t, col] - base, LEVEL_LO, LEVEL_W, LEVEL_N)] += 1

@@ -25,6 +25,8 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from gapcast.model._jit import jit
+
 BLOCK = 4096
 """Draws per seed block (part of the reproducibility contract: never change it)."""
 
@@ -40,7 +42,7 @@ _S11 = np.uint64(11)
 _INV53 = 2.0**-53
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def mix64(z: np.uint64) -> np.uint64:
     """Return the SplitMix64 finaliser of ``z`` (a bijection on 64-bit words)."""
     z = (z ^ (z >> _S30)) * _M1
@@ -48,20 +50,20 @@ def mix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def stream_key(key: np.uint64, stream: np.uint64) -> np.uint64:
     """Return the key of one stream of a draw (kernels compute it once per draw)."""
     return mix64(key + _K1 * stream)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def draw_uniform(skey: np.uint64, i: np.uint64, j: np.uint64) -> float:
     """Return the uniform number ``(i, j)`` of a stream key: one SplitMix64 round."""
     z = mix64(skey + _K2 * i + _K3 * j)
     return (float(z >> _S11) + 0.5) * _INV53
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def draw_bits(skey: np.uint64, i: np.uint64, j: np.uint64) -> np.uint64:
     """Return the 64 random bits ``(i, j)`` of a stream key."""
     return mix64(skey + _K2 * i + _K3 * j)
@@ -98,12 +100,12 @@ _S32 = np.uint64(32)
 _MASK7 = np.uint64(127)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _signed32(z: np.uint64) -> float:
     return float(np.int64(z >> _S32) - 2147483648)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def normal(skey: np.uint64, i: np.uint64) -> float:
     """Return the standard normal number ``i`` of a stream key (exact ziggurat).
 
@@ -119,7 +121,7 @@ def normal(skey: np.uint64, i: np.uint64) -> float:
     return _normal_slow(skey, i, hz, iz)
 
 
-@nb.njit(cache=True)
+@jit()
 def _normal_slow(skey: np.uint64, i: np.uint64, hz: float, iz: int) -> float:
     j = np.uint64(0)
     while True:
@@ -147,13 +149,13 @@ def _normal_slow(skey: np.uint64, i: np.uint64, hz: float, iz: int) -> float:
             return hz * _WN[iz]
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def uniform(key: np.uint64, stream: np.uint64, i: np.uint64, j: np.uint64) -> float:
     """Return the uniform number in (0, 1) of draw ``key`` for ``(stream, i, j)``."""
     return draw_uniform(stream_key(key, stream), i, j)
 
 
-@nb.njit(cache=True)
+@jit()
 def ndtri(p: float) -> float:
     """Return the standard normal quantile of ``p`` (Wichura's AS241, PPND16).
 
@@ -293,7 +295,7 @@ def ndtri(p: float) -> float:
     return -x if q < 0.0 else x
 
 
-@nb.njit(cache=True)
+@jit()
 def poisson_quantile(u: float, lam: float) -> int:
     """Return the smallest ``k`` with ``P(N <= k) >= u`` for ``N ~ Poisson(lam)``.
 
@@ -309,7 +311,7 @@ def poisson_quantile(u: float, lam: float) -> int:
     return k
 
 
-@nb.njit(cache=True)
+@jit()
 def _draw_keys(words: NDArray[np.uint64], first: int, n: int, out: NDArray[np.uint64]) -> None:
     for i in range(n):
         g = first + i
@@ -345,7 +347,7 @@ def draw_keys(seed: int, first: int, n: int) -> NDArray[np.uint64]:
     return out
 
 
-@nb.njit(parallel=True, cache=True)
+@jit(parallel=True)
 def uniforms(keys: NDArray[np.uint64], stream: np.uint64) -> NDArray[np.float64]:
     """Return one uniform number per draw key for ``stream``."""
     out = np.empty(keys.shape[0])

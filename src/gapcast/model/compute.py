@@ -51,9 +51,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.errors import ScenarioError
+from gapcast.model._jit import jit
 from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
 from gapcast.model._random import draw_uniform, normal, stream_key
-from gapcast.model.engine import Array, Tallies, part_bounds
+from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, month_index
 from gapcast.model.params import Gamma, Normal, ParamSpace, Sampler
 from gapcast.model.scenarios import ROLES, Fitted, Scenario
@@ -73,6 +74,21 @@ _RELEASE_STREAM = np.uint64(102)
 _RELEASE_NOISE_STREAM = np.uint64(103)
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
+
+COMMON_FIELDS = (
+    "world.stock_h100e",
+    "world.volatility",
+    "world.diffusion_lag_months",
+    "training.run_share",
+    "training.run_months",
+    "training.utilization",
+    "capability.beta",
+    "capability.progress",
+    "capability.group_term",
+    "capability.efficiency_half_life_months",
+    "capability.release_noise",
+)
+"""Shared parameters, in the column order ``_prepare`` reads them."""
 
 GROUP_FIELDS = (
     "compute.share_adjust",
@@ -165,59 +181,63 @@ class ComputeModel:
         )
         self._gc_group = np.array([role_index[c.group] for c in scenario.growth_changes], np.int64)
         cap = scenario.capability
-        self._joint = tuple(
-            name
-            for name, coef in (("beta", "beta"), ("progress", "gamma"), ("group_term", "delta"))
+        joint = [
+            i
+            for i, name in enumerate(("beta", "progress", "group_term"))
             if isinstance(getattr(cap, name), Fitted)
-        )
+        ]
+        if len(joint) < 2:
+            joint = []
+        coefs = tuple(("beta", "gamma", "delta")[i] for i in joint)
+        mean, cov = inputs.fit.joint(coefs) if joint else (np.zeros(0), np.zeros((0, 0)))
+        self._jidx = np.array(joint, dtype=np.int64)
+        self._jmean = mean
+        self._jsd = np.sqrt(np.maximum(np.diag(cov), 1e-24))
+        self._jchol = _cholesky(cov)
 
-    def prepare(self, params: dict[str, Array]) -> tuple[Array, Array, Array, Array]:
+    def prepare(self, params: Draws) -> tuple[Array, Array, Array, Array]:
         """Turn sampled parameters into the kernel's arrays (group, common, shocks, growth)."""
-        n = next(iter(params.values())).shape[0]
-        gp = np.empty((n, 2, 8))
-        for b, role in enumerate(ROLES):
-            p = {name: params[f"groups.{role}.{name}"] for name in GROUP_FIELDS}
-            gp[:, b, K0] = params["world.stock_h100e"] * self._share[b] * p["compute.share_adjust"]
-            gp[:, b, GROWTH] = np.log(p["compute.growth"]) / 12.0
-            gp[:, b, S0] = p["serving.share"]
-            gp[:, b, DEMAND] = np.log(p["serving.demand_growth"]) / 12.0
-            gp[:, b, SMAX] = p["serving.max_share"]
-            gp[:, b, REL_RATE] = p["algorithms.relative_rate"]
-            gp[:, b, LAG0] = p["algorithms.lag_months"]
-            gp[:, b, RATE] = p["releases.rate"]
-        cp = np.empty((n, 8))
-        coefs = {
-            name: params[f"capability.{name}"].copy() for name in ("beta", "progress", "group_term")
-        }
-        if len(self._joint) > 1:
-            _correlate(coefs, self._joint, self.inputs)
-        cp[:, BETA] = np.maximum(coefs["beta"], 1e-6)
-        cp[:, GAMMA] = coefs["progress"]
-        cp[:, DELTA] = coefs["group_term"]
-        cp[:, HALF_LIFE] = params["capability.efficiency_half_life_months"]
-        cp[:, NOISE] = params["capability.release_noise"]
-        cp[:, VOL] = params["world.volatility"]
-        cp[:, DIFF_L] = params["world.diffusion_lag_months"]
-        cp[:, LOGT] = np.log10(
-            params["training.run_share"]
-            * params["training.run_months"]
-            * params["training.utilization"]
-            * H100_FLOPS
-            * SECONDS_PER_MONTH
+        n = params.n
+        col = params.columns
+        gcols = np.array(
+            [[col[f"groups.{role}.{name}"] for name in GROUP_FIELDS] for role in ROLES],
+            dtype=np.int64,
         )
-        shocks = np.empty((n, len(self.scenario.shocks)))
-        for i, shock in enumerate(self.scenario.shocks):
-            v = params[f"shocks.{i}"]
-            shocks[:, i] = v if shock.add_h100e is not None else np.log(v)
-        changes = np.empty((n, len(self.scenario.growth_changes)))
-        for i in range(len(self.scenario.growth_changes)):
-            changes[:, i] = np.log(params[f"growth_changes.{i}"]) / 12.0
+        ccols = np.array([col[path] for path in COMMON_FIELDS], dtype=np.int64)
+        shcols = np.array(
+            [col[f"shocks.{i}"] for i in range(len(self.scenario.shocks))], dtype=np.int64
+        )
+        gccols = np.array(
+            [col[f"growth_changes.{i}"] for i in range(len(self.scenario.growth_changes))],
+            dtype=np.int64,
+        )
+        gp = np.empty((n, 2, 8))
+        cp = np.empty((n, 8))
+        shocks = np.empty((n, shcols.shape[0]))
+        changes = np.empty((n, gccols.shape[0]))
+        _prepare(
+            params.matrix,
+            gcols,
+            ccols,
+            shcols,
+            self._sh_add,
+            gccols,
+            self._share,
+            self._jidx,
+            self._jmean,
+            self._jsd,
+            self._jchol,
+            gp,
+            cp,
+            shocks,
+            changes,
+        )
         return gp, cp, shocks, changes
 
     def simulate(
         self,
         keys: NDArray[np.uint64],
-        params: dict[str, Array],
+        params: Draws,
         tallies: Tallies,
         first_out: NDArray[np.int16],
         *,
@@ -253,7 +273,7 @@ class ComputeModel:
             first_out,
         )
 
-    def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
+    def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
         """Return the frontier paths, draws × months × groups."""
         gp, cp, sh, gc = self.prepare(params)
         out = np.empty((keys.shape[0], self.horizon + 1, 2))
@@ -274,7 +294,7 @@ class ComputeModel:
         )
         return out
 
-    def potentials(self, params: dict[str, Array]) -> dict[str, Array]:
+    def potentials(self, params: Draws) -> dict[str, Array]:
         """Return the initial-gap decomposition per draw (points; leader minus challenger).
 
         ``compute``: ``beta log10(T_0(0) / T_1(0))``; ``algorithms``: ``beta (x_0 - x_1)``;
@@ -296,19 +316,83 @@ class ComputeModel:
         }
 
 
-def _correlate(coefs: dict[str, Array], names: tuple[str, ...], inputs: ForecastInputs) -> None:
-    """Give the fitted coefficients the fit's joint covariance (in place)."""
-    alias = {"beta": "beta", "progress": "gamma", "group_term": "delta"}
-    mean, cov = inputs.fit.joint(tuple(alias[n] for n in names))
-    sd = np.sqrt(np.diag(cov))
-    z = np.stack([(coefs[n] - mean[i]) / sd[i] for i, n in enumerate(names)], axis=1)
-    chol = np.linalg.cholesky(cov)
-    theta = mean + z @ chol.T
-    for i, n in enumerate(names):
-        coefs[n] = theta[:, i]
+def _cholesky(cov: Array) -> Array:
+    """Cholesky factor of a covariance (diagonal where it is not positive definite)."""
+    if cov.size == 0:
+        return np.zeros((0, 0))
+    try:
+        return np.asarray(np.linalg.cholesky(cov), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        return np.diag(np.sqrt(np.maximum(np.diag(cov), 0.0)))
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(parallel=True)
+def _prepare(
+    P: Array,
+    gcols: NDArray[np.int64],
+    ccols: NDArray[np.int64],
+    shcols: NDArray[np.int64],
+    sh_add: NDArray[np.int64],
+    gccols: NDArray[np.int64],
+    share: Array,
+    jidx: NDArray[np.int64],
+    jmean: Array,
+    jsd: Array,
+    jchol: Array,
+    gp: Array,
+    cp: Array,
+    sh: Array,
+    gc: Array,
+) -> None:
+    """Fill the kernel's per-draw arrays from the parameter matrix (one pass over draws).
+
+    The fitted coefficients listed in ``jidx`` are given the fit's joint covariance:
+    ``theta = mean + L z`` with ``z`` their standardised marginal draws.
+    """
+    k = jidx.shape[0]
+    for d in nb.prange(P.shape[0]):
+        row = P[d]
+        stock = row[ccols[0]]
+        for b in range(2):
+            c = gcols[b]
+            gp[d, b, K0] = stock * share[b] * row[c[0]]
+            gp[d, b, GROWTH] = math.log(row[c[1]]) / 12.0
+            gp[d, b, S0] = row[c[2]]
+            gp[d, b, DEMAND] = math.log(row[c[3]]) / 12.0
+            gp[d, b, SMAX] = row[c[4]]
+            gp[d, b, REL_RATE] = row[c[5]]
+            gp[d, b, LAG0] = row[c[6]]
+            gp[d, b, RATE] = row[c[7]]
+        coef = np.empty(3)
+        for i in range(3):
+            coef[i] = row[ccols[6 + i]]
+        if k > 0:
+            z = np.empty(k)
+            for a in range(k):
+                z[a] = (coef[jidx[a]] - jmean[a]) / jsd[a]
+            for a in range(k):
+                acc = jmean[a]
+                for c2 in range(a + 1):
+                    acc += jchol[a, c2] * z[c2]
+                coef[jidx[a]] = acc
+        cp[d, BETA] = max(coef[0], 1e-6)
+        cp[d, GAMMA] = coef[1]
+        cp[d, DELTA] = coef[2]
+        cp[d, HALF_LIFE] = row[ccols[9]]
+        cp[d, NOISE] = row[ccols[10]]
+        cp[d, VOL] = row[ccols[1]]
+        cp[d, DIFF_L] = row[ccols[2]]
+        cp[d, LOGT] = math.log10(
+            row[ccols[3]] * row[ccols[4]] * row[ccols[5]] * H100_FLOPS * SECONDS_PER_MONTH
+        )
+        for i in range(shcols.shape[0]):
+            v = row[shcols[i]]
+            sh[d, i] = v if sh_add[i] == 1 else math.log(v)
+        for i in range(gccols.shape[0]):
+            gc[d, i] = math.log(row[gccols[i]]) / 12.0
+
+
+@jit(nogil=True)
 def _draw(
     key: np.uint64,
     gp: Array,
@@ -425,13 +509,13 @@ def _draw(
         F[t, 1] = lev1
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _logr(lk: float, ld: float, smax: float) -> float:
     """Return ``ln R = ln K + ln(1 - min(s_max, D / K))``."""
     return lk + math.log1p(-min(smax, math.exp(ld - lk)))
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _logr_fast(lk: float, ld: float, smax: float, log_smax: float, log1m_smax: float) -> float:
     """``_logr`` without ``exp``/``log1p`` when the share is at its cap."""
     if ld - lk >= log_smax:
@@ -439,7 +523,7 @@ def _logr_fast(lk: float, ld: float, smax: float, log_smax: float, log1m_smax: f
     return lk + math.log1p(-math.exp(ld - lk))
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _slope(lk: float, ld: float, g: float, h: float, smax: float, a: float, beta: float) -> float:
     """Return the potential's growth per month at t = 0 (never negative).
 
@@ -450,14 +534,14 @@ def _slope(lk: float, ld: float, g: float, h: float, smax: float, a: float, beta
     return max(beta * (dlogr / LN10 + a), 0.0)
 
 
-@nb.njit(inline="always", cache=True)
+@jit(inline="always")
 def _shock(lk: float, value: float, add: np.int64) -> float:
     if add == 1:
         return math.log(max(math.exp(lk) + value, 1.0))
     return lk + value
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _tally_range(
     lo: int,
     hi: int,
@@ -514,7 +598,7 @@ def _tally_range(
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
 
-@nb.njit(cache=True, parallel=True)
+@jit(parallel=True)
 def _tally_parallel(
     keys: NDArray[np.uint64],
     gp: Array,
@@ -570,7 +654,7 @@ def _tally_parallel(
         )
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _tally_serial(
     keys: NDArray[np.uint64],
     gp: Array,
@@ -626,7 +710,7 @@ def _tally_serial(
         )
 
 
-@nb.njit(cache=True, parallel=True)
+@jit(parallel=True)
 def _paths(
     keys: NDArray[np.uint64],
     gp: Array,

@@ -22,7 +22,7 @@ How a run proceeds
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from gapcast.model._outcomes import GAP_BINS, LAG_BINS, LEVEL_BINS
 from gapcast.model._random import BLOCK, draw_keys, stream_id
-from gapcast.model.params import ParamSpace, sample_space
+from gapcast.model.params import ParamSpace, sample_matrix
 
 Array = NDArray[np.float64]
 Progress = Callable[[int], None]
@@ -111,7 +111,7 @@ class Model(Protocol):
     def simulate(
         self,
         keys: NDArray[np.uint64],
-        params: dict[str, Array],
+        params: Draws,
         tallies: Tallies,
         first_out: NDArray[np.int16],
         *,
@@ -120,7 +120,7 @@ class Model(Protocol):
         """Simulate the draws with ``keys`` and add them to ``tallies``."""
         ...
 
-    def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
+    def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
         """Return the simulated frontiers, draws × months × groups."""
         ...
 
@@ -140,15 +140,37 @@ def streams_of(space: ParamSpace) -> dict[str, np.uint64]:
     return {path: stream_id(path) for path in space}
 
 
+class Draws(Mapping[str, Array]):
+    """Sampled parameters: a draws × parameters matrix, readable by path (column views)."""
+
+    def __init__(self, matrix: Array, paths: Sequence[str]) -> None:
+        self.matrix = matrix
+        self.columns = {path: j for j, path in enumerate(paths)}
+
+    def __getitem__(self, path: str) -> Array:
+        return self.matrix[:, self.columns[path]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @property
+    def n(self) -> int:
+        """Number of draws."""
+        return int(self.matrix.shape[0])
+
+
 def draw_params(
     space: ParamSpace,
     seed: int,
     first: int,
     n: int,
-) -> tuple[NDArray[np.uint64], dict[str, Array]]:
+) -> tuple[NDArray[np.uint64], Draws]:
     """Return the keys and parameter values of draws ``first .. first + n - 1``."""
     keys = draw_keys(seed, first, n)
-    return keys, sample_space(space, keys, streams_of(space))
+    return keys, Draws(sample_matrix(space, keys, streams_of(space)), list(space))
 
 
 def run(
@@ -227,6 +249,7 @@ def part_bounds(n: int, parts: int) -> NDArray[np.int64]:
 __all__ = [
     "BLOCK",
     "DEFAULT_CHUNK",
+    "Draws",
     "EngineOptions",
     "Model",
     "RunTotals",

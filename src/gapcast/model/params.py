@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from scipy import optimize, special
 
+from gapcast.model._jit import jit
 from gapcast.model._random import ndtri, uniform, uniforms
 
 Z90 = 1.6448536269514722
@@ -332,31 +333,59 @@ def beta_from_interval(lo: float, hi: float) -> tuple[float, float]:
     return float(a), float(b)
 
 
+def sample_matrix(
+    space: ParamSpace, keys: NDArray[np.uint64], streams: dict[str, np.uint64]
+) -> Array:
+    """Draw every parameter of ``space``: a draws × parameters matrix (columns in order).
+
+    Parameter ``path`` uses stream ``streams[path]``; one fused, parallel pass over draws.
+    """
+    specs = [dist.kernel_spec() for dist in space.values()]
+    k = len(specs)
+    kinds = np.array([sp.kind for sp in specs], dtype=np.int64)
+    coef = np.array([[sp.p0, sp.p1, sp.p2] for sp in specs], dtype=np.float64).reshape(k, 3)
+    width = max([sp.table.shape[0] for sp in specs if sp.table is not None], default=1)
+    tables = np.zeros((k, width))
+    for j, sp in enumerate(specs):
+        if sp.table is not None:
+            tables[j, : sp.table.shape[0]] = sp.table
+    ids = np.array([streams[path] for path in space], dtype=np.uint64)
+    out = np.empty((keys.shape[0], k))
+    _sample_all(keys, ids, kinds, coef, tables, out)
+    return out
+
+
 def sample_space(
     space: ParamSpace, keys: NDArray[np.uint64], streams: dict[str, np.uint64]
 ) -> dict[str, Array]:
-    """Draw every parameter of ``space`` for the draws with ``keys``.
+    """Draw every parameter of ``space``; map each path to its values (one per draw)."""
+    matrix = sample_matrix(space, keys, streams)
+    return {path: matrix[:, j] for j, path in enumerate(space)}
 
-    Parameter ``path`` uses stream ``streams[path]``; the result maps path to an array with
-    one value per draw.
-    """
-    out: dict[str, Array] = {}
-    for path, dist in space.items():
-        spec = dist.kernel_spec()
-        if spec.kind == FIXED:
-            out[path] = np.full(keys.shape[0], spec.p0)
-            continue
-        table = spec.table if spec.table is not None else _EMPTY
-        dest = np.empty(keys.shape[0])
-        _sample(keys, streams[path], spec.kind, spec.p0, spec.p1, spec.p2, table, dest)
-        out[path] = dest
-    return out
+
+@jit(parallel=True)
+def _sample_all(
+    keys: NDArray[np.uint64],
+    ids: NDArray[np.uint64],
+    kinds: NDArray[np.int64],
+    coef: Array,
+    tables: Array,
+    out: Array,
+) -> None:
+    zero = np.uint64(0)
+    for d in nb.prange(keys.shape[0]):
+        for j in range(ids.shape[0]):
+            if kinds[j] == FIXED:
+                out[d, j] = coef[j, 0]
+            else:
+                u = uniform(keys[d], ids[j], zero, zero)
+                out[d, j] = _transform(u, kinds[j], coef[j, 0], coef[j, 1], coef[j, 2], tables[j])
 
 
 _EMPTY = np.zeros(1)
 
 
-@nb.njit(cache=True)
+@jit()
 def _transform(u: float, kind: int, p0: float, p1: float, p2: float, table: Array) -> float:
     if kind == UNIFORM:
         return p0 + (p1 - p0) * u
@@ -381,7 +410,7 @@ def _transform(u: float, kind: int, p0: float, p1: float, p2: float, table: Arra
     return p0
 
 
-@nb.njit(parallel=True, cache=True)
+@jit(parallel=True)
 def _sample(
     keys: NDArray[np.uint64],
     stream: np.uint64,
@@ -397,7 +426,7 @@ def _sample(
         out[d] = _transform(uniform(keys[d], stream, zero, zero), kind, p0, p1, p2, table)
 
 
-@nb.njit(cache=True)
+@jit()
 def _ppf_loop(u: Array, kind: int, p0: float, p1: float, p2: float, table: Array) -> Array:
     out = np.empty(u.shape[0])
     for i in range(u.shape[0]):
@@ -461,6 +490,7 @@ __all__ = [
     "Triangular",
     "Uniform",
     "beta_from_interval",
+    "sample_matrix",
     "sample_space",
     "uniforms",
 ]

@@ -28,9 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.errors import InsufficientDataError
+from gapcast.model._jit import jit
 from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
 from gapcast.model._random import draw_uniform, poisson_quantile, stream_key
-from gapcast.model.engine import Array, Tallies, part_bounds
+from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, StepHistory
 from gapcast.model.params import ParamSpace
 from gapcast.model.scenarios import ROLES, Fitted, Scenario
@@ -137,13 +138,13 @@ class TrendModel:
         self._f0 = np.array([g.frontier for g in inputs.groups])
         self._hist = [np.ascontiguousarray(g.history, dtype=np.float64) for g in inputs.groups]
 
-    def _rates(self, params: dict[str, Array]) -> Array:
+    def _rates(self, params: Draws) -> Array:
         return np.stack([params[f"groups.{r}.releases.rate"] for r in ROLES], axis=1)
 
     def simulate(
         self,
         keys: NDArray[np.uint64],
-        params: dict[str, Array],
+        params: Draws,
         tallies: Tallies,
         first_out: NDArray[np.int16],
         *,
@@ -172,14 +173,14 @@ class TrendModel:
             first_out,
         )
 
-    def paths(self, keys: NDArray[np.uint64], params: dict[str, Array]) -> Array:
+    def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
         """Return the frontier paths, draws × months × groups."""
         out = np.empty((keys.shape[0], self.horizon + 1, 2))
         _paths(keys, self._rates(params), self._sizes, self._n, self._f0, out)
         return out
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _draw(
     key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: Array, F: Array
 ) -> None:
@@ -201,7 +202,7 @@ def _draw(
             F[t, b] = level
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _tally_range(
     lo: int,
     hi: int,
@@ -234,7 +235,7 @@ def _tally_range(
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
 
-@nb.njit(cache=True, parallel=True)
+@jit(parallel=True)
 def _tally_parallel(
     keys: NDArray[np.uint64],
     rates: Array,
@@ -276,7 +277,7 @@ def _tally_parallel(
         )
 
 
-@nb.njit(cache=True, nogil=True)
+@jit(nogil=True)
 def _tally_serial(
     keys: NDArray[np.uint64],
     rates: Array,
@@ -318,7 +319,7 @@ def _tally_serial(
         )
 
 
-@nb.njit(cache=True, parallel=True)
+@jit(parallel=True)
 def _paths(
     keys: NDArray[np.uint64],
     rates: Array,

@@ -1,0 +1,140 @@
+"""The FastAPI application: ``create_app`` and the one error handler.
+
+Every failed request gets the same JSON body, ``{"error", "message", "hint"?, "field"?}``
+(``gapcast.api.schemas.ErrorOut``): a ``GapcastError`` supplies its own status and
+``to_dict()``; a request that fails validation gets 422 naming the field, in the body
+``RequestError`` would give; an unknown route or method gets 404 or 405; anything else
+gets 500 with a generic message, and its traceback goes to the server log, never to the
+client.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gapcast import __version__
+from gapcast.api.deps import ApiSettings, Services
+from gapcast.api.routes import build_router
+from gapcast.errors import GapcastError, NotFoundError, RequestError
+from gapcast.settings import api_token, default_db_path
+
+log = logging.getLogger("gapcast.api")
+
+_UNSET: Any = object()
+
+DESCRIPTION = """
+Measure and forecast the AI capability gap between two groups, from third-party benchmark
+data (Epoch AI, LMArena) and stated, sourced assumptions. The same use cases as the
+`gapcast` command line. Errors share one body: `{"error", "message", "hint", "field"}`.
+
+`POST /api/data/import` exists only when the server was started with `GAPCAST_API_TOKEN`
+set, and needs `Authorization: Bearer <token>` (401 without it, 403 with a wrong one; 404
+when the server has no token).
+"""
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in ("query", "body", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+def _shorten(value: Any, width: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """Return the status and the JSON error body for any exception a request raised."""
+    if isinstance(exc, GapcastError):
+        return exc.status_code, exc.to_dict()
+    if isinstance(exc, RequestValidationError):
+        errors = list(exc.errors())
+        first = errors[0] if errors else {"loc": ("request",), "msg": "is not valid"}
+        problem = str(first.get("msg", "is not valid"))
+        if "input" in first and first.get("type") != "missing":
+            problem += f" (got {_shorten(first['input'])})"
+        if len(errors) > 1:
+            problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        return 422, RequestError(_field(tuple(first.get("loc", ()))), problem).to_dict()
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 404:
+            return 404, NotFoundError(str(exc.detail)).to_dict()
+        kind = {405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return exc.status_code, {"error": kind, "message": str(exc.detail)}
+    return 500, {
+        "error": "internal_error",
+        "message": "internal error; the server log has the details",
+    }
+
+
+async def handle_error(request: Request, exc: Exception) -> JSONResponse:
+    """The one exception handler: map any exception to its status and the one error body."""
+    status, body = error_body(exc)
+    if status >= 500 and not isinstance(exc, GapcastError):
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def create_app(
+    db_path: str | Path | None = None,
+    *,
+    token: str | None = _UNSET,
+    max_draws: int = 200_000,
+    default_draws: int = 20_000,
+    cache_size: int = 256,
+    engine_slots: int = 1,
+    dashboard: bool = True,
+) -> FastAPI:
+    """Return the gapcast API (and the dashboard at ``/``) over the store at ``db_path``.
+
+    Parameters
+    ----------
+    db_path
+        The store file (default ``gapcast.settings.default_db_path()``).
+    token
+        Bearer token guarding data import over HTTP (default ``$GAPCAST_API_TOKEN``;
+        ``None`` disables import over HTTP).
+    max_draws, default_draws
+        Bound and default of a forecast request's ``draws``.
+    cache_size
+        Forecast results kept in the in-process LRU cache.
+    engine_slots
+        Forecasts computed at once.
+    dashboard
+        Serve the dashboard page and its static files.
+    """
+    settings = ApiSettings(
+        db_path=Path(db_path) if db_path is not None else default_db_path(),
+        token=api_token() if token is _UNSET else token,
+        max_draws=max_draws,
+        default_draws=default_draws,
+        cache_size=cache_size,
+        engine_slots=engine_slots,
+    )
+    app = FastAPI(
+        title="gapcast",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = Services.create(settings)
+    for kind in (GapcastError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, handle_error)
+    app.include_router(build_router(settings))
+    if dashboard:
+        from gapcast.web import build_router as web_router
+
+        app.include_router(web_router())
+    return app

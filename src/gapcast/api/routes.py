@@ -1,0 +1,283 @@
+"""The ``/api`` routes: thin adapters over ``gapcast.pipeline`` (no measuring or forecasting).
+
+Every route validates its request (FastAPI answers 422 naming the field), calls one
+pipeline use case, and returns a wire schema. Results are cached by everything that
+determines them, the data hash included; a forecast's cache status is in the
+``X-Gapcast-Cache`` header (``hit`` or ``miss``), never in the body, so a cached answer is
+byte-for-byte the answer it repeats.
+
+Data import over HTTP (``POST /api/data/import``) exists only when the server has a bearer
+token (``GAPCAST_API_TOKEN``); without one the route answers 404. With one, a request
+without ``Authorization: Bearer ...`` gets 401 and a wrong token 403.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the request model built per app.
+
+import datetime as dt
+import hmac
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+
+from gapcast import __version__
+from gapcast.api import convert, schemas
+from gapcast.api.deps import ApiSettings, Services, get_services, read_store
+from gapcast.errors import AuthError, NotFoundError
+from gapcast.pipeline import data as data_use
+from gapcast.pipeline import forecast as forecast_use
+from gapcast.pipeline import measure as measure_use
+from gapcast.pipeline import report as report_use
+from gapcast.pipeline import scenarios as scenario_files
+from gapcast.pipeline.forecast_inputs import Tables
+from gapcast.store import Store
+
+JSON = "application/json"
+MAX_GAP_DRAWS = 10_000
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": schemas.ErrorOut, "description": "Not found"},
+    422: {"model": schemas.ErrorOut, "description": "A request field is not allowed"},
+    503: {"model": schemas.ErrorOut, "description": "Not available (yet, or the store is busy)"},
+}
+
+StoreDep = Annotated[Store, Depends(read_store)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _json_bytes(model: Any) -> bytes:
+    return str(model.model_dump_json()).encode()
+
+
+def _cached_tables(services: Services, store: Store) -> Tables:
+    key = ("tables", store.data_hash())
+    tables, _ = services.results.get_or_compute(key, lambda: Tables.load(store))
+    return tables  # type: ignore[no-any-return]
+
+
+def _shipped(name: str) -> str:
+    if name not in scenario_files.names():
+        raise NotFoundError(
+            f"no scenario '{name}'", hint=f"available: {', '.join(scenario_files.names())}"
+        )
+    return name
+
+
+def _check_token(settings: ApiSettings, authorization: str | None) -> None:
+    if settings.token is None:
+        raise NotFoundError(
+            "data import over HTTP is disabled on this server",
+            hint="start the server with GAPCAST_API_TOKEN set to enable it",
+        )
+    scheme, _, given = (authorization or "").partition(" ")
+    if not authorization or scheme.lower() != "bearer" or not given.strip():
+        raise AuthError(
+            "this route needs a bearer token", hint="send Authorization: Bearer <token>"
+        )
+    if not hmac.compare_digest(given.strip().encode(), settings.token.encode()):
+        raise AuthError("the bearer token is not valid", forbidden=True)
+
+
+def build_router(settings: ApiSettings) -> APIRouter:
+    """Return the ``/api`` router for one app (its request bounds come from ``settings``)."""
+    router = APIRouter(prefix="/api", responses=_ERRORS)
+    forecast_request = schemas.forecast_request_model(settings.max_draws, settings.default_draws)
+
+    @router.get("/health", response_model=schemas.HealthOut, tags=["meta"])
+    def health(services: ServicesDep) -> schemas.HealthOut:
+        """Say the server is up, with its version and the data hash it serves."""
+        try:
+            data_hash: str | None = services.provider.data_hash()
+        except Exception:  # the store may be missing: the server is still up
+            data_hash = None
+        return schemas.HealthOut(status="ok", version=__version__, data_hash=data_hash)
+
+    # ---- data --------------------------------------------------------------------
+
+    @router.get("/sources", response_model=schemas.ProvenanceOut, tags=["data"])
+    def sources(store: StoreDep, services: ServicesDep) -> Any:
+        """Where the data came from: sources, licences, files and their date ranges."""
+        key = ("sources", store.data_hash())
+        found, _ = services.results.get_or_compute(key, lambda: report_use.provenance(store))
+        return found
+
+    @router.get("/status", response_model=schemas.StatusOut, tags=["data"])
+    def status(store: StoreDep, services: ServicesDep) -> Any:
+        """What the store holds, per file, and the names that could not be resolved."""
+        key = ("status", store.data_hash())
+        found, _ = services.results.get_or_compute(key, lambda: data_use.status(store))
+        return convert.clean(found)
+
+    @router.get("/models", response_model=schemas.ModelsPage, tags=["data"])
+    def models(
+        store: StoreDep,
+        services: ServicesDep,
+        country: Annotated[str | None, Query(max_length=100)] = None,
+        accessibility: Literal["open", "closed"] | None = None,
+        metric: Annotated[
+            str | None, Query(max_length=100, description="Best score on this metric.")
+        ] = None,
+        search: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> schemas.ModelsPage:
+        """Resolved models, filtered, newest first (or best first with ``metric``)."""
+        key = ("models", store.data_hash(), country, accessibility, metric, search)
+        frame, _ = services.results.get_or_compute(
+            key,
+            lambda: data_use.models(
+                store, country=country, accessibility=accessibility, metric=metric, search=search
+            ),
+        )
+        page = frame.iloc[offset : offset + limit]
+        return schemas.ModelsPage(
+            total=len(frame),
+            limit=limit,
+            offset=offset,
+            metric=metric,
+            items=convert.model_rows(page, metric),
+        )
+
+    @router.post(
+        "/data/import",
+        response_model=schemas.ImportOut,
+        tags=["data"],
+        responses={
+            401: {"model": schemas.ErrorOut, "description": "No bearer token"},
+            403: {"model": schemas.ErrorOut, "description": "Wrong bearer token"},
+        },
+    )
+    def import_data(
+        body: schemas.ImportRequest,
+        services: ServicesDep,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> schemas.ImportOut:
+        """Import files and folders on the server (needs the server's bearer token)."""
+        _check_token(services.settings, authorization)
+        with services.provider.write() as store:
+            report = data_use.import_paths(store, body.paths)
+            data_hash = store.data_hash()
+        return schemas.ImportOut.model_validate(
+            {**report.to_dict(), "data_hash": data_hash}
+        )
+
+    # ---- gap -----------------------------------------------------------------------
+
+    @router.get("/gap", response_model=schemas.GapOut, tags=["measure"])
+    def gap(
+        services: ServicesDep,
+        metric: Annotated[str, Query(max_length=100)] = "eci",
+        leader: Annotated[list[str] | None, Query(max_length=20)] = None,
+        challenger: Annotated[list[str] | None, Query(max_length=20)] = None,
+        group_by: Literal["country", "accessibility", "organization"] = "country",
+        since: dt.date | None = None,
+        as_of: dt.date | None = None,
+        category: Annotated[str | None, Query(max_length=100)] = None,
+        style_control: bool = False,
+        include_preliminary: bool = False,
+        countries: Literal["primary", "all"] = "primary",
+        match: Annotated[str | None, Query(max_length=200)] = None,
+        freq: Literal["monthly", "daily"] = "monthly",
+        draws: Annotated[int, Query(ge=0, le=MAX_GAP_DRAWS)] = 1000,
+        seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    ) -> Response:
+        """The gap between a leader and a challenger group: points, percent, months of lag."""
+        request = (metric, tuple(leader or ()), tuple(challenger or ()), group_by, since,
+                   as_of, category, style_control, include_preliminary, countries, match,
+                   freq, draws, seed)
+
+        def compute() -> bytes:
+            with services.provider.read() as store:
+                report = measure_use.gap(
+                    store, metric, leader or None, challenger or None, group_by, since,
+                    as_of, category, style_control, include_preliminary, draws, seed,
+                    countries=countries, match=match, freq=freq,
+                )
+            return _json_bytes(convert.gap_out(report))
+
+        key = ("gap", services.provider.data_hash(), request)
+        body, _ = services.results.get_or_compute(key, compute)
+        return Response(body, media_type=JSON)
+
+    # ---- scenarios and forecasts ----------------------------------------------------
+
+    @router.get("/scenarios", response_model=list[schemas.ScenarioSummaryOut], tags=["forecast"])
+    def scenarios() -> list[schemas.ScenarioSummaryOut]:
+        """The shipped scenarios."""
+        return [schemas.ScenarioSummaryOut(**i.to_dict()) for i in scenario_files.listing()]
+
+    @router.get("/scenarios/{name}", response_model=schemas.ScenarioOut, tags=["forecast"])
+    def scenario(
+        name: Annotated[str, Path(pattern=schemas.NAME_PATTERN)],
+    ) -> schemas.ScenarioOut:
+        """Every assumption of a scenario, with its source, and its parameters as numbers."""
+        return convert.scenario_out(scenario_files.load(_shipped(name)))
+
+    @router.post("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
+    def forecast(body: forecast_request, services: ServicesDep) -> Response:  # type: ignore[valid-type]
+        """Forecast a scenario with overrides: P(challenger ahead), gap and lag quantiles."""
+        req: Any = body
+        name = _shipped(req.scenario)
+        sets = [f"{path}={json.dumps(value)}" for path, value in req.overrides.items()]
+        horizon = [f"horizon_months={req.horizon}"] if req.horizon is not None else []
+        scenario = scenario_files.load(name, sets + horizon)
+        seed = forecast_use.DEFAULT_SEED if req.seed is None else req.seed
+        data_hash = services.provider.data_hash()
+        key = ("forecast", scenario.content_hash(), data_hash, seed, req.draws, req.model,
+               req.as_of, tuple(sets))
+
+        def compute() -> bytes:
+            with services.engine, services.provider.read() as store:
+                report = forecast_use.forecast(
+                    store, name, req.model, req.horizon, req.draws, seed, sets, req.as_of,
+                    save=False, tables=_cached_tables(services, store),
+                )
+            return _json_bytes(convert.forecast_out(report, sets))
+
+        content, cached = services.forecasts.get_or_compute(key, compute)
+        return Response(content, media_type=JSON,
+                        headers={"X-Gapcast-Cache": "hit" if cached else "miss"})
+
+    # ---- trust -----------------------------------------------------------------------
+
+    @router.get("/backtest", response_model=dict[str, Any], tags=["trust"])
+    def backtest(
+        store: StoreDep,
+        metric: Literal["eci", "lmarena"] = "eci",
+    ) -> dict[str, Any]:
+        """The backtest record: scores of each model and horizon (503 until it exists)."""
+        function = report_use.trust_stage("backtest")
+        return convert.clean(report_use.as_dict(function(store=store, metric=metric)))  # type: ignore[no-any-return]
+
+    @router.get("/sensitivity", response_model=dict[str, Any], tags=["trust"])
+    def sensitivity(
+        store: StoreDep,
+        scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
+    ) -> dict[str, Any]:
+        """Sobol indices of P(ahead) for every uncertain parameter (503 until it exists)."""
+        function = report_use.trust_stage("sensitivity")
+        result = function(store=store, scenario=_shipped(scenario))
+        return convert.clean(report_use.as_dict(result))  # type: ignore[no-any-return]
+
+    # ---- runs ------------------------------------------------------------------------
+
+    @router.get("/runs", response_model=schemas.RunsPage, tags=["runs"])
+    def runs(
+        store: StoreDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> schemas.RunsPage:
+        """Stored forecast runs, newest first."""
+        items = forecast_use.runs(store)
+        page = [schemas.RunSummaryOut.model_validate(convert.clean(r))
+                for r in items[offset : offset + limit]]
+        return schemas.RunsPage(total=len(items), limit=limit, offset=offset, items=page)
+
+    @router.get("/runs/{run_id}", response_model=schemas.RunOut, tags=["runs"])
+    def run(
+        store: StoreDep, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+    ) -> schemas.RunOut:
+        """One stored run with its request and results."""
+        return schemas.RunOut.model_validate(convert.clean(forecast_use.run(store, run_id)))
+
+    return router

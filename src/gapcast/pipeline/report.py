@@ -1,0 +1,258 @@
+"""The report use case, and the data provenance the report and the API cite.
+
+``build(store, scenario)`` measures the current gap (``pipeline.measure.gap``), forecasts
+the scenario (``pipeline.forecast.forecast``), adds the sensitivity analysis and the
+backtest record where those stages exist, and the provenance of the data; ``write``
+renders it (``gapcast.report.render``) to one self-contained HTML file per language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gapcast import __version__
+from gapcast.errors import GapcastError, NotAvailableError, RequestError
+from gapcast.model.scenarios import scenario_table
+from gapcast.pipeline import forecast as forecasting
+from gapcast.pipeline import measure
+from gapcast.sources import REGISTRY
+from gapcast.store import Store
+
+LANGS = ("en", "zh", "ja")
+REPORT_DRAWS = 100_000
+GAP_DRAWS = 1000
+CREDITS = {
+    "epoch": "Data: Epoch AI (epoch.ai), CC BY 4.0",
+    "lmarena": "Data: LMArena (lmarena.ai); licence unspecified",
+}
+
+
+def _day(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def provenance(store: Store) -> dict[str, Any]:
+    """Return where the data came from: per source and per file, with licences and dates.
+
+    Sources carry their registry title and homepage; ``data_through`` is the latest date
+    any imported row carries; ``credits`` the credit lines the publishers ask for.
+    """
+    imports = store.imports()
+    merged = imports.merge(store.date_ranges(), on=["source", "file"], how="left")
+    files = [
+        {
+            "source": row.source,
+            "file": row.file,
+            "rows": int(row.rows),
+            "sha256": row.sha256,
+            "license": row.license,
+            "url": row.url,
+            "first": _day(row.first),
+            "last": _day(row.last),
+            "imported_at": str(row.imported_at),
+        }
+        for row in merged.itertuples(index=False)
+    ]
+    sources = []
+    for name, group in merged.groupby("source", sort=True):
+        known = REGISTRY.get(str(name))
+        firsts = group["first"].dropna()
+        lasts = group["last"].dropna()
+        sources.append(
+            {
+                "source": str(name),
+                "title": known.title if known is not None else str(name),
+                "license": str(group["license"].iloc[0]),
+                "homepage": known.homepage if known is not None else None,
+                "files": int(len(group)),
+                "rows": int(group["rows"].sum()),
+                "first": _day(firsts.min()) if len(firsts) else None,
+                "last": _day(lasts.max()) if len(lasts) else None,
+                "imported_at": str(group["imported_at"].max()),
+            }
+        )
+    lasts = merged["last"].dropna()
+    prefixes = sorted({str(s).split("_")[0] for s in merged["source"]})
+    return {
+        "data_hash": store.data_hash(),
+        "data_through": _day(lasts.max()) if len(lasts) else None,
+        "version": __version__,
+        "credits": [CREDITS[p] for p in prefixes if p in CREDITS],
+        "sources": sources,
+        "files": files,
+    }
+
+
+def trust_stage(name: str) -> Callable[..., Any]:
+    """Return a function of the trust stage (backtest, sensitivity), or raise 503 if absent."""
+    try:
+        module = importlib.import_module("gapcast.pipeline.trust")
+    except ImportError:
+        module = None
+    function = getattr(module, name, None) if module is not None else None
+    if not callable(function):
+        raise NotAvailableError(
+            f"{name} is not available yet in this version of gapcast",
+            hint="the backtest and sensitivity stage (issue 5) is still being built",
+        )
+    return function  # type: ignore[no-any-return]
+
+
+def as_dict(result: Any) -> dict[str, Any]:
+    """Return a stage result as JSON-ready data (``to_dict`` where it has one)."""
+    if hasattr(result, "to_dict"):
+        out = result.to_dict()
+        return dict(out) if isinstance(out, dict) else {"result": out}
+    if isinstance(result, dict):
+        return result
+    raise TypeError(f"cannot serialise a {type(result).__name__}")
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows, computed once and rendered in any language."""
+
+    scenario: str
+    gap: measure.GapReport
+    forecast: forecasting.ForecastReport
+    assumptions: list[dict[str, str]]
+    provenance: dict[str, Any]
+    sensitivity: dict[str, Any] | None = None
+    backtest: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    version: str = __version__
+
+
+def _optional(name: str, notes: list[str], **kwargs: Any) -> dict[str, Any] | None:
+    try:
+        function = trust_stage(name)
+    except NotAvailableError as err:
+        notes.append(err.message)
+        return None
+    try:
+        return as_dict(function(**kwargs))
+    except GapcastError as err:
+        notes.append(f"{name}: {err.message}")
+        return None
+
+
+def build(
+    store: Store,
+    scenario: str = "baseline",
+    *,
+    draws: int = REPORT_DRAWS,
+    seed: int | None = None,
+    save: bool = True,
+    trust: bool = True,
+) -> ReportData:
+    """Compute what the report shows.
+
+    Parameters
+    ----------
+    store
+        The store with the imported data; the forecast is stored as a run unless
+        ``save=False`` (the report then cites its run id).
+    scenario
+        A scenario name or YAML file; its groups and metric choose the gap measured.
+    draws, seed
+        Monte Carlo draws per model and the seed of the forecast.
+    trust
+        Add the sensitivity analysis and the backtest record (when those stages exist).
+    """
+    report = forecasting.forecast(store, scenario, "ensemble", None, draws, seed, save=save)
+    sc = report.scenario
+    gap = measure.gap(
+        store,
+        sc.metric,
+        sc.groups.leader.label,
+        sc.groups.challenger.label,
+        "country",
+        draws=GAP_DRAWS,
+    )
+    notes: list[str] = []
+    sensitivity = backtest = None
+    if trust:
+        sensitivity = _optional("sensitivity", notes, store=store, scenario=scenario)
+        backtest = _optional("backtest", notes, store=store, metric=sc.metric)
+    return ReportData(
+        scenario=sc.name,
+        gap=gap,
+        forecast=report,
+        assumptions=scenario_table(sc),
+        provenance=provenance(store),
+        sensitivity=sensitivity,
+        backtest=backtest,
+        notes=notes,
+    )
+
+
+def languages(lang: str) -> tuple[str, ...]:
+    """Return the languages a ``--lang`` value names (``all`` for every one)."""
+    if lang == "all":
+        return LANGS
+    if lang not in LANGS:
+        raise RequestError("lang", f"'{lang}' is not allowed (allowed: {', '.join(LANGS)}, all)")
+    return (lang,)
+
+
+def write(
+    data: ReportData, out: str | Path, langs: Sequence[str] = ("en",), *, pdf: bool = False
+) -> list[Path]:
+    """Render the report in each language to ``OUT/gapcast-report-SCENARIO-LANG.html``.
+
+    With ``pdf``, each HTML file is also printed to PDF by a headless chromium.
+    """
+    from gapcast.report import render
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise RequestError("out", f"{folder} is a file, not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for lang in langs:
+        target = folder / f"gapcast-report-{data.scenario}-{lang}.html"
+        target.write_text(render.render_html(data, lang), encoding="utf-8")
+        written.append(target)
+        if pdf:
+            written.append(print_pdf(target))
+    return written
+
+
+def print_pdf(html: Path) -> Path:
+    """Print an HTML file to PDF with a headless chromium (``chromium`` on the PATH)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        raise NotAvailableError(
+            "PDF output needs chromium on the PATH", hint="install chromium, or drop --pdf"
+        )
+    target = html.with_suffix(".pdf")
+    args = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={target}",
+        html.resolve().as_uri(),
+    ]
+    try:
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as err:
+        raise GapcastError(f"{target}: chromium could not print the PDF ({err})") from None
+    return target
