@@ -166,7 +166,7 @@ def fetch(
     for name in names:
         if name not in REGISTRY:
             raise RequestError(
-                "--source", f"unknown source '{name}' (known: {', '.join(sorted(REGISTRY))})"
+                "source", f"unknown source '{name}' (known: {', '.join(sorted(REGISTRY))})"
             )
     skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix="gapcast-fetch-") as tmp:
@@ -295,7 +295,7 @@ def models(
     """Return resolved models, filtered; with ``metric``, each model's best score on it."""
     if accessibility not in (None, "open", "closed"):
         raise RequestError(
-            "--accessibility", f"'{accessibility}' is not allowed (allowed: open, closed)"
+            "accessibility", f"'{accessibility}' is not allowed (allowed: open, closed)"
         )
     res = resolved(store)
     frame = res.models
