@@ -192,7 +192,7 @@ def fetch(
                     paths.append(target)
         if not paths:
             raise RequestError(
-                "--source",
+                "source",
                 f"nothing to fetch for {', '.join(names)} from upstream; use --from with a mirror",
             )
         files, _ = collect(paths)
