@@ -55,7 +55,11 @@ def build_router() -> APIRouter:
     @router.get("/static/plotly.min.js")
     def plotly(request: Request) -> Response:
         raw, packed, etag = plotly_js()
-        headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=86400"}
+        headers = {
+            "ETag": f'"{etag}"',
+            "Cache-Control": "public, max-age=86400",
+            "Vary": "Accept-Encoding",
+        }
         if request.headers.get("if-none-match") == f'"{etag}"':
             return Response(status_code=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):
