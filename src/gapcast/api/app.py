@@ -11,6 +11,9 @@ client.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +55,11 @@ def _shorten(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
-    """Return the status and the JSON error body for any exception a request raised."""
+def error_body(exc: Exception, where: str = "") -> tuple[int, dict[str, Any]]:
+    """Return the status and the JSON error body for any exception a request raised.
+
+    ``where`` (``"GET /api/x"``) names the request in the message of an unknown route.
+    """
     if isinstance(exc, GapcastError):
         return exc.status_code, exc.to_dict()
     if isinstance(exc, RequestValidationError):
@@ -67,9 +73,13 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
         return 422, RequestError(_field(tuple(first.get("loc", ()))), problem).to_dict()
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
-            return 404, NotFoundError(str(exc.detail)).to_dict()
-        kind = {405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return exc.status_code, {"error": kind, "message": str(exc.detail)}
+            message = f"no route {where}" if where and exc.detail == "Not Found" else exc.detail
+            return 404, NotFoundError(
+                str(message), hint="the API is documented at /api/docs"
+            ).to_dict()
+        if exc.status_code == 405:
+            return 405, {"error": "method_not_allowed", "message": f"{where}: method not allowed"}
+        return exc.status_code, {"error": "http_error", "message": str(exc.detail)}
     return 500, {
         "error": "internal_error",
         "message": "internal error; the server log has the details",
@@ -77,12 +87,32 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
 
 
 async def handle_error(request: Request, exc: Exception) -> JSONResponse:
-    """The one exception handler: map any exception to its status and the one error body."""
-    status, body = error_body(exc)
+    """Map any exception to its status and the one error body (the one exception handler)."""
+    status, body = error_body(exc, f"{request.method} {request.url.path}")
     if status >= 500 and not isinstance(exc, GapcastError):
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, headers=headers or None)
+
+
+def warm_up(services: Services) -> None:
+    """Load the data and compile the engine with one small forecast (not cached, not stored).
+
+    The first forecast of a process otherwise pays for reading and resolving the tables
+    and for loading the engine's compiled kernels (seconds).
+    """
+    from gapcast.api.routes import cached_tables
+    from gapcast.pipeline import forecast
+
+    try:
+        with services.engine, services.provider.read() as store:
+            forecast.forecast(
+                store, "baseline", draws=1000, save=False, tables=cached_tables(services, store)
+            )
+    except Exception as err:  # a warm-up failure only costs time later
+        log.warning("warm-up skipped: %s", err)
 
 
 def create_app(
@@ -94,6 +124,7 @@ def create_app(
     cache_size: int = 256,
     engine_slots: int = 1,
     dashboard: bool = True,
+    warmup: bool = False,
 ) -> FastAPI:
     """Return the gapcast API (and the dashboard at ``/``) over the store at ``db_path``.
 
@@ -112,6 +143,8 @@ def create_app(
         Forecasts computed at once.
     dashboard
         Serve the dashboard page and its static files.
+    warmup
+        At startup, load the data and compile the engine in a background thread.
     """
     settings = ApiSettings(
         db_path=Path(db_path) if db_path is not None else default_db_path(),
@@ -121,7 +154,16 @@ def create_app(
         cache_size=cache_size,
         engine_slots=engine_slots,
     )
+    services = Services.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warmup:
+            threading.Thread(target=warm_up, args=(services,), daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="gapcast",
         version=__version__,
         description=DESCRIPTION,
@@ -129,7 +171,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.services = Services.create(settings)
+    app.state.services = services
     for kind in (GapcastError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
     app.include_router(build_router(settings))

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import Depends, Request
@@ -249,12 +249,12 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_settings(services: Services = Depends(get_services)) -> ApiSettings:
+def get_settings(services: Annotated[Services, Depends(get_services)]) -> ApiSettings:
     """Return the API settings."""
     return services.settings
 
 
-def read_store(services: Services = Depends(get_services)) -> Iterator[Store]:
+def read_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[Store]:
     """Yield the store, read-only, for one request."""
     with services.provider.read() as store:
         yield store

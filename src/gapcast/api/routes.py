@@ -49,7 +49,8 @@ def _json_bytes(model: Any) -> bytes:
     return str(model.model_dump_json()).encode()
 
 
-def _cached_tables(services: Services, store: Store) -> Tables:
+def cached_tables(services: Services, store: Store) -> Tables:
+    """Return the forecast's resolved tables, read and resolved once per data hash."""
     key = ("tables", store.data_hash())
     tables, _ = services.results.get_or_compute(key, lambda: Tables.load(store))
     return tables  # type: ignore[no-any-return]
@@ -90,20 +91,27 @@ def build_router(settings: ApiSettings) -> APIRouter:
             data_hash: str | None = services.provider.data_hash()
         except Exception:  # the store may be missing: the server is still up
             data_hash = None
-        return schemas.HealthOut(status="ok", version=__version__, data_hash=data_hash)
+        features = {
+            "import": services.settings.token is not None,
+            "backtest": report_use.has_trust_stage("backtest"),
+            "sensitivity": report_use.has_trust_stage("sensitivity"),
+        }
+        return schemas.HealthOut(
+            status="ok", version=__version__, data_hash=data_hash, features=features
+        )
 
     # ---- data --------------------------------------------------------------------
 
     @router.get("/sources", response_model=schemas.ProvenanceOut, tags=["data"])
     def sources(store: StoreDep, services: ServicesDep) -> Any:
-        """Where the data came from: sources, licences, files and their date ranges."""
+        """Return where the data came from: sources, licences, files and date ranges."""
         key = ("sources", store.data_hash())
         found, _ = services.results.get_or_compute(key, lambda: report_use.provenance(store))
         return found
 
     @router.get("/status", response_model=schemas.StatusOut, tags=["data"])
     def status(store: StoreDep, services: ServicesDep) -> Any:
-        """What the store holds, per file, and the names that could not be resolved."""
+        """Return what the store holds, per file, and the names that could not be resolved."""
         key = ("status", store.data_hash())
         found, _ = services.results.get_or_compute(key, lambda: data_use.status(store))
         return convert.clean(found)
@@ -121,7 +129,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> schemas.ModelsPage:
-        """Resolved models, filtered, newest first (or best first with ``metric``)."""
+        """List resolved models, filtered: newest first (best first with ``metric``)."""
         key = ("models", store.data_hash(), country, accessibility, metric, search)
         frame, _ = services.results.get_or_compute(
             key,
@@ -157,9 +165,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         with services.provider.write() as store:
             report = data_use.import_paths(store, body.paths)
             data_hash = store.data_hash()
-        return schemas.ImportOut.model_validate(
-            {**report.to_dict(), "data_hash": data_hash}
-        )
+        return schemas.ImportOut.model_validate({**report.to_dict(), "data_hash": data_hash})
 
     # ---- gap -----------------------------------------------------------------------
 
@@ -181,17 +187,42 @@ def build_router(settings: ApiSettings) -> APIRouter:
         draws: Annotated[int, Query(ge=0, le=MAX_GAP_DRAWS)] = 1000,
         seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     ) -> Response:
-        """The gap between a leader and a challenger group: points, percent, months of lag."""
-        request = (metric, tuple(leader or ()), tuple(challenger or ()), group_by, since,
-                   as_of, category, style_control, include_preliminary, countries, match,
-                   freq, draws, seed)
+        """Measure the gap between a leader and a challenger: points, percent, months of lag."""
+        request = (
+            metric,
+            tuple(leader or ()),
+            tuple(challenger or ()),
+            group_by,
+            since,
+            as_of,
+            category,
+            style_control,
+            include_preliminary,
+            countries,
+            match,
+            freq,
+            draws,
+            seed,
+        )
 
         def compute() -> bytes:
             with services.provider.read() as store:
                 report = measure_use.gap(
-                    store, metric, leader or None, challenger or None, group_by, since,
-                    as_of, category, style_control, include_preliminary, draws, seed,
-                    countries=countries, match=match, freq=freq,
+                    store,
+                    metric,
+                    leader or None,
+                    challenger or None,
+                    group_by,
+                    since,
+                    as_of,
+                    category,
+                    style_control,
+                    include_preliminary,
+                    draws,
+                    seed,
+                    countries=countries,
+                    match=match,
+                    freq=freq,
                 )
             return _json_bytes(convert.gap_out(report))
 
@@ -203,40 +234,95 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
     @router.get("/scenarios", response_model=list[schemas.ScenarioSummaryOut], tags=["forecast"])
     def scenarios() -> list[schemas.ScenarioSummaryOut]:
-        """The shipped scenarios."""
+        """List the shipped scenarios."""
         return [schemas.ScenarioSummaryOut(**i.to_dict()) for i in scenario_files.listing()]
 
     @router.get("/scenarios/{name}", response_model=schemas.ScenarioOut, tags=["forecast"])
     def scenario(
         name: Annotated[str, Path(pattern=schemas.NAME_PATTERN)],
     ) -> schemas.ScenarioOut:
-        """Every assumption of a scenario, with its source, and its parameters as numbers."""
+        """Show every assumption of a scenario with its source, and its parameters as numbers."""
         return convert.scenario_out(scenario_files.load(_shipped(name)))
 
-    @router.post("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
-    def forecast(body: forecast_request, services: ServicesDep) -> Response:  # type: ignore[valid-type]
-        """Forecast a scenario with overrides: P(challenger ahead), gap and lag quantiles."""
-        req: Any = body
-        name = _shipped(req.scenario)
-        sets = [f"{path}={json.dumps(value)}" for path, value in req.overrides.items()]
-        horizon = [f"horizon_months={req.horizon}"] if req.horizon is not None else []
-        scenario = scenario_files.load(name, sets + horizon)
-        seed = forecast_use.DEFAULT_SEED if req.seed is None else req.seed
-        data_hash = services.provider.data_hash()
-        key = ("forecast", scenario.content_hash(), data_hash, seed, req.draws, req.model,
-               req.as_of, tuple(sets))
+    def run_forecast(
+        services: Services,
+        name: str,
+        model: str,
+        horizon: int | None,
+        draws: int,
+        seed: int | None,
+        sets: list[str],
+        as_of: dt.date | None,
+    ) -> Response:
+        name = _shipped(name)
+        horizon_set = [f"horizon_months={horizon}"] if horizon is not None else []
+        scenario = scenario_files.load(name, sets + horizon_set)
+        seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
+        key = (
+            "forecast",
+            scenario.content_hash(),
+            services.provider.data_hash(),
+            seed_,
+            draws,
+            model,
+            as_of,
+            tuple(sets),
+        )
 
         def compute() -> bytes:
             with services.engine, services.provider.read() as store:
                 report = forecast_use.forecast(
-                    store, name, req.model, req.horizon, req.draws, seed, sets, req.as_of,
-                    save=False, tables=_cached_tables(services, store),
+                    store,
+                    name,
+                    model,
+                    horizon,
+                    draws,
+                    seed_,
+                    sets,
+                    as_of,
+                    save=False,
+                    tables=cached_tables(services, store),
                 )
             return _json_bytes(convert.forecast_out(report, sets))
 
         content, cached = services.forecasts.get_or_compute(key, compute)
-        return Response(content, media_type=JSON,
-                        headers={"X-Gapcast-Cache": "hit" if cached else "miss"})
+        return Response(
+            content, media_type=JSON, headers={"X-Gapcast-Cache": "hit" if cached else "miss"}
+        )
+
+    @router.post("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
+    def forecast(body: forecast_request, services: ServicesDep) -> Response:  # type: ignore[valid-type]
+        """Forecast a scenario with overrides: P(challenger ahead), gap and lag quantiles.
+
+        Forecasts made over HTTP are not stored as runs; the response carries the scenario
+        hash, overrides, seed, draws, data hash and version that reproduce it.
+        """
+        req: Any = body
+        sets = [f"{path}={json.dumps(value)}" for path, value in req.overrides.items()]
+        return run_forecast(
+            services, req.scenario, req.model, req.horizon, req.draws, req.seed, sets, req.as_of
+        )
+
+    @router.get("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
+    def forecast_get(
+        services: ServicesDep,
+        scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
+        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        horizon: Annotated[int | None, Query(ge=1, le=120)] = None,
+        draws: Annotated[int, Query(ge=1, le=settings.max_draws)] = min(
+            settings.default_draws, settings.max_draws
+        ),
+        seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+        set_: Annotated[
+            list[str] | None,
+            Query(alias="set", max_length=32, description="path=value, as `--set` (repeat)."),
+        ] = None,
+        as_of: dt.date | None = None,
+    ) -> Response:
+        """Forecast as ``POST /api/forecast`` does, from a link (the dashboard's JSON twin)."""
+        return run_forecast(
+            services, scenario, model, horizon, draws, seed, list(set_ or []), as_of
+        )
 
     # ---- trust -----------------------------------------------------------------------
 
@@ -245,7 +331,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         store: StoreDep,
         metric: Literal["eci", "lmarena"] = "eci",
     ) -> dict[str, Any]:
-        """The backtest record: scores of each model and horizon (503 until it exists)."""
+        """Return the backtest record: scores per model and horizon (503 until it exists)."""
         function = report_use.trust_stage("backtest")
         return convert.clean(report_use.as_dict(function(store=store, metric=metric)))  # type: ignore[no-any-return]
 
@@ -254,7 +340,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         store: StoreDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
     ) -> dict[str, Any]:
-        """Sobol indices of P(ahead) for every uncertain parameter (503 until it exists)."""
+        """Return Sobol indices of P(ahead) for each uncertain parameter (503 until it exists)."""
         function = report_use.trust_stage("sensitivity")
         result = function(store=store, scenario=_shipped(scenario))
         return convert.clean(report_use.as_dict(result))  # type: ignore[no-any-return]
@@ -267,17 +353,17 @@ def build_router(settings: ApiSettings) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> schemas.RunsPage:
-        """Stored forecast runs, newest first."""
+        """List stored forecast runs, newest first."""
         items = forecast_use.runs(store)
-        page = [schemas.RunSummaryOut.model_validate(convert.clean(r))
-                for r in items[offset : offset + limit]]
+        page = [
+            schemas.RunSummaryOut.model_validate(convert.clean(r))
+            for r in items[offset : offset + limit]
+        ]
         return schemas.RunsPage(total=len(items), limit=limit, offset=offset, items=page)
 
     @router.get("/runs/{run_id}", response_model=schemas.RunOut, tags=["runs"])
-    def run(
-        store: StoreDep, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-    ) -> schemas.RunOut:
-        """One stored run with its request and results."""
+    def run(store: StoreDep, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> schemas.RunOut:
+        """Show one stored run with its request and results."""
         return schemas.RunOut.model_validate(convert.clean(forecast_use.run(store, run_id)))
 
     return router

@@ -45,6 +45,9 @@ class HealthOut(_Out):
     status: Literal["ok"]
     version: str
     data_hash: str | None
+    features: dict[str, bool] = Field(
+        description="Which optional routes work here: import, backtest, sensitivity."
+    )
 
 
 # ---- data: provenance, status, models ------------------------------------------------
@@ -315,7 +318,9 @@ class ForecastRequestBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scenario: str = Field(
-        "baseline", pattern=NAME_PATTERN, description="A shipped scenario name (GET /api/scenarios)."
+        "baseline",
+        pattern=NAME_PATTERN,
+        description="A shipped scenario name (GET /api/scenarios).",
     )
     model: Literal["ensemble", "trend", "compute"] = Field(
         "ensemble", description="Which model's forecast is the headline."

@@ -13,7 +13,7 @@ from typing import Annotated
 import click
 import typer
 
-from gapcast.cli import data, forecast, gap
+from gapcast.cli import data, forecast, gap, report, serve
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -41,6 +41,8 @@ app.add_typer(data.app, name="data")
 data.register(app)
 gap.register(app)
 forecast.register(app)
+report.register(app)
+serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -58,7 +58,12 @@ CACHE_DIR = _cache_dir()
 
 
 def jit(**options: Any) -> Callable[[F], F]:
-    """``numba.njit(**options)`` with the source-hashed cache (see the module docstring)."""
+    """``numba.njit(**options)`` with the source-hashed cache (see the module docstring).
+
+    Kernels use NumPy's error model (a float division by zero gives inf or nan instead of
+    raising), which spares a branch per division; they never divide by zero on valid input.
+    """
+    options.setdefault("error_model", "numpy")
 
     def wrap(fn: F) -> F:
         previous = numba.config.CACHE_DIR

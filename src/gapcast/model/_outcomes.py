@@ -9,9 +9,8 @@ For one draw's frontier paths ``F`` (months × groups, month 0 = the as-of month
 - ``lag[t, bin]``: the lag in months, binned: ``t - u`` where ``u`` is when the leader first
   reached the challenger's level at ``t`` (history before as-of included, linear between
   months); negative when the challenger is ahead (then ``u`` is when the challenger reached
-  the leader's level). Censored at the start of the recorded history. Tallied every
-  ``LAG_EVERY`` months and at the horizon (``lag_months``), which covers the reported
-  horizons.
+  the leader's level). Censored at the start of the recorded history. Tallied at the reported
+  horizons ``LAG_MONTHS`` and the last month only (a lag costs a search of the history).
 
 Counts are integers, so a total does not depend on how draws were split between chunks or
 threads. Quantiles come from the histograms (bin width 0.1 points or months, linear within
@@ -53,8 +52,8 @@ LAG_BINS = Bins(LAG_LO, LAG_W, LAG_N)
 
 
 @jit(inline="always")
-def _bin(x: float, lo: float, width: float, n: int) -> int:
-    z = (x - lo) / width
+def _bin(x: float, lo: float, inv_width: float, n: int) -> int:
+    z = (x - lo) * inv_width
     if z < 0.0:
         return 0
     if z >= n:
@@ -66,24 +65,17 @@ BATCH = 128
 """Draws simulated before their tallies are added month by month (cache locality)."""
 
 
-LAG_EVERY = 6
-"""Lags are computed every ``LAG_EVERY`` months (and at the last month)."""
-
-
-def lag_months(horizon: int) -> NDArray[np.bool_]:
-    """Return the months (as a mask over ``0 .. horizon``) at which lags are tallied."""
-    mask = np.zeros(horizon + 1, dtype=np.bool_)
-    mask[::LAG_EVERY] = True
-    mask[horizon] = True
-    return mask
+LAG_MONTHS = (12, 36, 60)
+"""Months at which lags are tallied (and the last month): the reported horizons."""
 
 
 @jit()
 def lag_months_mask(months: int) -> NDArray[np.bool_]:
-    """``lag_months(months - 1)`` for the kernels."""
+    """Return the mask over months ``0 .. months - 1`` at which lags are tallied."""
     mask = np.zeros(months, dtype=np.bool_)
-    for t in range(0, months, LAG_EVERY):
-        mask[t] = True
+    for t in LAG_MONTHS:
+        if t < months:
+            mask[t] = True
     mask[months - 1] = True
     return mask
 
@@ -173,10 +165,12 @@ def tally_batch(
             chal = Fb[k, t, 1]
             if chal > lead:
                 ahead[part, t] += 1
-            gap[part, t, _bin(lead - chal, GAP_LO, GAP_W, GAP_N)] += 1
+            gap[part, t, _bin(lead - chal, GAP_LO, 1.0 / GAP_W, GAP_N)] += 1
         if at[t]:
             for k in range(m):
-                lag[part, t, _bin(Lb[k, t], LAG_LO, LAG_W, LAG_N)] += 1
+                lag[part, t, _bin(Lb[k, t], LAG_LO, 1.0 / LAG_W, LAG_N)] += 1
         for col in range(groups):
             for k in range(m):
-                level[part, t, col, _bin(Fb[k, t, col] - base, LEVEL_LO, LEVEL_W, LEVEL_N)] += 1
+                level[
+                    part, t, col, _bin(Fb[k, t, col] - base, LEVEL_LO, 1.0 / LEVEL_W, LEVEL_N)
+                ] += 1

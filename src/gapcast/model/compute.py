@@ -53,7 +53,7 @@ from numpy.typing import NDArray
 from gapcast.errors import ScenarioError
 from gapcast.model._jit import jit
 from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
-from gapcast.model._random import draw_uniform, normal, stream_key
+from gapcast.model._random import draw_bits, normal, stream_key
 from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, month_index
 from gapcast.model.params import Gamma, Normal, ParamSpace, Sampler
@@ -63,6 +63,7 @@ H100_FLOPS = 989.4e12
 """Dense BF16 peak of one H100 SXM, FLOP/s (NVIDIA datasheet): one H100e."""
 SECONDS_PER_MONTH = 365.25 * 86400 / 12
 LN10 = math.log(10.0)
+INV_LN10 = 1.0 / LN10
 
 # group parameter columns (draws × groups × columns)
 K0, GROWTH, S0, DEMAND, SMAX, REL_RATE, LAG0, RATE = range(8)
@@ -346,50 +347,61 @@ def _prepare(
 ) -> None:
     """Fill the kernel's per-draw arrays from the parameter matrix (one pass over draws).
 
-    The fitted coefficients listed in ``jidx`` are given the fit's joint covariance:
-    ``theta = mean + L z`` with ``z`` their standardised marginal draws.
+    The fitted coefficients listed in ``jidx`` (at most three: beta, gamma, delta) get the
+    fit's joint covariance, ``theta = mean + L z`` with ``z`` their standardised draws.
     """
     k = jidx.shape[0]
     for d in nb.prange(P.shape[0]):
-        row = P[d]
-        stock = row[ccols[0]]
+        stock = P[d, ccols[0]]
         for b in range(2):
-            c = gcols[b]
-            gp[d, b, K0] = stock * share[b] * row[c[0]]
-            gp[d, b, GROWTH] = math.log(row[c[1]]) / 12.0
-            gp[d, b, S0] = row[c[2]]
-            gp[d, b, DEMAND] = math.log(row[c[3]]) / 12.0
-            gp[d, b, SMAX] = row[c[4]]
-            gp[d, b, REL_RATE] = row[c[5]]
-            gp[d, b, LAG0] = row[c[6]]
-            gp[d, b, RATE] = row[c[7]]
-        coef = np.empty(3)
-        for i in range(3):
-            coef[i] = row[ccols[6 + i]]
+            gp[d, b, K0] = stock * share[b] * P[d, gcols[b, 0]]
+            gp[d, b, GROWTH] = math.log(P[d, gcols[b, 1]]) / 12.0
+            gp[d, b, S0] = P[d, gcols[b, 2]]
+            gp[d, b, DEMAND] = math.log(P[d, gcols[b, 3]]) / 12.0
+            gp[d, b, SMAX] = P[d, gcols[b, 4]]
+            gp[d, b, REL_RATE] = P[d, gcols[b, 5]]
+            gp[d, b, LAG0] = P[d, gcols[b, 6]]
+            gp[d, b, RATE] = P[d, gcols[b, 7]]
+        c0, c1, c2 = P[d, ccols[6]], P[d, ccols[7]], P[d, ccols[8]]
         if k > 0:
-            z = np.empty(k)
+            z0 = z1 = z2 = 0.0
             for a in range(k):
-                z[a] = (coef[jidx[a]] - jmean[a]) / jsd[a]
+                i = jidx[a]
+                za = ((c0 if i == 0 else (c1 if i == 1 else c2)) - jmean[a]) / jsd[a]
+                if a == 0:
+                    z0 = za
+                elif a == 1:
+                    z1 = za
+                else:
+                    z2 = za
             for a in range(k):
-                acc = jmean[a]
-                for c2 in range(a + 1):
-                    acc += jchol[a, c2] * z[c2]
-                coef[jidx[a]] = acc
-        cp[d, BETA] = max(coef[0], 1e-6)
-        cp[d, GAMMA] = coef[1]
-        cp[d, DELTA] = coef[2]
-        cp[d, HALF_LIFE] = row[ccols[9]]
-        cp[d, NOISE] = row[ccols[10]]
-        cp[d, VOL] = row[ccols[1]]
-        cp[d, DIFF_L] = row[ccols[2]]
+                v = jmean[a] + jchol[a, 0] * z0
+                if a >= 1:
+                    v += jchol[a, 1] * z1
+                if a >= 2:
+                    v += jchol[a, 2] * z2
+                i = jidx[a]
+                if i == 0:
+                    c0 = v
+                elif i == 1:
+                    c1 = v
+                else:
+                    c2 = v
+        cp[d, BETA] = max(c0, 1e-6)
+        cp[d, GAMMA] = c1
+        cp[d, DELTA] = c2
+        cp[d, HALF_LIFE] = P[d, ccols[9]]
+        cp[d, NOISE] = P[d, ccols[10]]
+        cp[d, VOL] = P[d, ccols[1]]
+        cp[d, DIFF_L] = P[d, ccols[2]]
         cp[d, LOGT] = math.log10(
-            row[ccols[3]] * row[ccols[4]] * row[ccols[5]] * H100_FLOPS * SECONDS_PER_MONTH
+            P[d, ccols[3]] * P[d, ccols[4]] * P[d, ccols[5]] * H100_FLOPS * SECONDS_PER_MONTH
         )
         for i in range(shcols.shape[0]):
-            v = row[shcols[i]]
+            v = P[d, shcols[i]]
             sh[d, i] = v if sh_add[i] == 1 else math.log(v)
         for i in range(gccols.shape[0]):
-            gc[d, i] = math.log(row[gccols[i]]) / 12.0
+            gc[d, i] = math.log(P[d, gccols[i]]) / 12.0
 
 
 @jit(nogil=True)
@@ -435,8 +447,9 @@ def _draw(
     x1 = -alpha * min(gp[1, LAG0], lag_l)
     cap0, cap1 = math.log(m0), math.log(m1)
     rest0, rest1 = math.log1p(-m0), math.log1p(-m1)
-    r0 = 1.0 - math.exp(-gp[0, RATE])
-    r1 = 1.0 - math.exp(-gp[1, RATE])
+    r0 = _threshold(1.0 - math.exp(-gp[0, RATE]))
+    r1 = _threshold(1.0 - math.exp(-gp[1, RATE]))
+    bl = beta * INV_LN10
     base0 = beta * logt
     base1 = beta * logt + delta
     best[0] = max(x0, x1)
@@ -495,18 +508,29 @@ def _draw(
             diffused = best[i] * (1.0 - w) + best[min(i + 1, t)] * w
         x0 = max(o0, diffused)
         x1 = max(o1, diffused)
-        if draw_uniform(k_release, ut, _U0) < r0:
-            p = base0 + beta * (_logr_fast(lk0, ld0, m0, cap0, rest0) / LN10 + x0)
+        if draw_bits(k_release, ut, _U0) < r0:
+            p = base0 + bl * _logr_fast(lk0, ld0, m0, cap0, rest0) + beta * x0
             if noise > 0.0:
                 p += noise * normal(k_scatter, ut + ut)
             lev0 = max(lev0, p)
-        if draw_uniform(k_release, ut, _U1) < r1:
-            p = base1 + excess * dec + beta * (_logr_fast(lk1, ld1, m1, cap1, rest1) / LN10 + x1)
+        if draw_bits(k_release, ut, _U1) < r1:
+            p = base1 + excess * dec + bl * _logr_fast(lk1, ld1, m1, cap1, rest1) + beta * x1
             if noise > 0.0:
                 p += noise * normal(k_scatter, ut + ut + _U1)
             lev1 = max(lev1, p)
         F[t, 0] = lev0
         F[t, 1] = lev1
+
+
+@jit(inline="always")
+def _threshold(p: float) -> np.uint64:
+    """Return ``t`` with ``P(bits < t) = p`` for 64 uniform random bits (p in [0, 1])."""
+    x = p * 18446744073709551616.0
+    if x >= 18446744073709549568.0:
+        return np.uint64(0xFFFFFFFFFFFFFFFF)
+    if x <= 0.0:
+        return np.uint64(0)
+    return np.uint64(x)
 
 
 @jit(inline="always")

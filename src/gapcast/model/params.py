@@ -363,6 +363,9 @@ def sample_space(
     return {path: matrix[:, j] for j, path in enumerate(space)}
 
 
+_EMPTY = np.zeros(1)
+
+
 @jit(parallel=True)
 def _sample_all(
     keys: NDArray[np.uint64],
@@ -373,19 +376,25 @@ def _sample_all(
     out: Array,
 ) -> None:
     zero = np.uint64(0)
-    for d in nb.prange(keys.shape[0]):
+    n = keys.shape[0]
+    blocks = (n + 255) // 256
+    for blk in nb.prange(blocks):
+        lo = blk * 256
+        hi = min(lo + 256, n)
         for j in range(ids.shape[0]):
-            if kinds[j] == FIXED:
-                out[d, j] = coef[j, 0]
-            else:
+            kind = kinds[j]
+            if kind == FIXED:
+                for d in range(lo, hi):
+                    out[d, j] = coef[j, 0]
+                continue
+            table = tables[j]
+            p0, p1, p2 = coef[j, 0], coef[j, 1], coef[j, 2]
+            for d in range(lo, hi):
                 u = uniform(keys[d], ids[j], zero, zero)
-                out[d, j] = _transform(u, kinds[j], coef[j, 0], coef[j, 1], coef[j, 2], tables[j])
+                out[d, j] = _transform(u, kind, p0, p1, p2, table)
 
 
-_EMPTY = np.zeros(1)
-
-
-@jit()
+@jit(inline="always")
 def _transform(u: float, kind: int, p0: float, p1: float, p2: float, table: Array) -> float:
     if kind == UNIFORM:
         return p0 + (p1 - p0) * u
@@ -408,22 +417,6 @@ def _transform(u: float, kind: int, p0: float, p1: float, p2: float, table: Arra
         w = pos - i
         return table[i] * (1.0 - w) + table[i + 1] * w
     return p0
-
-
-@jit(parallel=True)
-def _sample(
-    keys: NDArray[np.uint64],
-    stream: np.uint64,
-    kind: int,
-    p0: float,
-    p1: float,
-    p2: float,
-    table: Array,
-    out: Array,
-) -> None:
-    zero = np.uint64(0)
-    for d in nb.prange(keys.shape[0]):
-        out[d] = _transform(uniform(keys[d], stream, zero, zero), kind, p0, p1, p2, table)
 
 
 @jit()

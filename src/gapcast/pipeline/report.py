@@ -52,17 +52,17 @@ def provenance(store: Store) -> dict[str, Any]:
     merged = imports.merge(store.date_ranges(), on=["source", "file"], how="left")
     files = [
         {
-            "source": row.source,
-            "file": row.file,
-            "rows": int(row.rows),
-            "sha256": row.sha256,
-            "license": row.license,
-            "url": row.url,
-            "first": _day(row.first),
-            "last": _day(row.last),
-            "imported_at": str(row.imported_at),
+            "source": row["source"],
+            "file": row["file"],
+            "rows": int(row["rows"]),
+            "sha256": row["sha256"],
+            "license": row["license"],
+            "url": row["url"] if isinstance(row["url"], str) else None,
+            "first": _day(row["first"]),
+            "last": _day(row["last"]),
+            "imported_at": str(row["imported_at"]),
         }
-        for row in merged.itertuples(index=False)
+        for row in merged.to_dict(orient="records")
     ]
     sources = []
     for name, group in merged.groupby("source", sort=True):
@@ -92,6 +92,15 @@ def provenance(store: Store) -> dict[str, Any]:
         "sources": sources,
         "files": files,
     }
+
+
+def has_trust_stage(name: str) -> bool:
+    """Say whether the trust stage offers ``name`` (``backtest``, ``sensitivity``)."""
+    try:
+        trust_stage(name)
+    except NotAvailableError:
+        return False
+    return True
 
 
 def trust_stage(name: str) -> Callable[..., Any]:
