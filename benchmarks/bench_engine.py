@@ -24,7 +24,6 @@ import argparse
 import math
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -49,16 +48,38 @@ def build_model() -> object:
     # `gapcast fit` on the mirror: beta 9.6 (se 1.0), gamma 10.9 (1.4), delta 1.4 (1.9)
     cov = np.diag([23.7**2, 1.03**2, 1.44**2, 1.95**2])
     cov[1, 2] = cov[2, 1] = -0.6 * 1.03 * 1.44
-    fit = CapabilityFit(TERMS[:4], np.array([-128.1, 9.6, 10.9, 1.4]), cov, 7.6, 85, 0.8, 81,
-                        {"leader": 47, "challenger": 30, "other": 8}, {})
-    us = GroupData("United States", 154.25, np.linspace(126.2, 153.4, 35),
-                   StepHistory(np.array([2.19, 0.53, 1.12, 6.66, 6.27, 2.14, 2.12, 0.99, 1.83,
-                                         0.28, 3.09, 0.88]), 24.0), 0.36, 0.753)
-    cn = GroupData("China", 146.53, np.linspace(112.0, 145.6, 30),
-                   StepHistory(np.array([7.25, 0.67, 3.70, 3.70, 6.68, 2.28, 3.45, 0.97]), 24.0),
-                   0.69, 0.0863)
-    return ComputeModel(scenario, ForecastInputs(__import__("datetime").date(2025, 12, 22),
-                                                 "eci", us, cn, fit))
+    fit = CapabilityFit(
+        TERMS[:4],
+        np.array([-128.1, 9.6, 10.9, 1.4]),
+        cov,
+        7.6,
+        85,
+        0.8,
+        81,
+        {"leader": 47, "challenger": 30, "other": 8},
+        {},
+    )
+    us = GroupData(
+        "United States",
+        154.25,
+        np.linspace(126.2, 153.4, 35),
+        StepHistory(
+            np.array([2.19, 0.53, 1.12, 6.66, 6.27, 2.14, 2.12, 0.99, 1.83, 0.28, 3.09, 0.88]), 24.0
+        ),
+        0.36,
+        0.753,
+    )
+    cn = GroupData(
+        "China",
+        146.53,
+        np.linspace(112.0, 145.6, 30),
+        StepHistory(np.array([7.25, 0.67, 3.70, 3.70, 6.68, 2.28, 3.45, 0.97]), 24.0),
+        0.69,
+        0.0863,
+    )
+    return ComputeModel(
+        scenario, ForecastInputs(__import__("datetime").date(2025, 12, 22), "eci", us, cn, fit)
+    )
 
 
 def run_engine(model: object, draws: int) -> tuple[float, float]:
@@ -89,14 +110,23 @@ def run_numpy(model: object, n: int) -> tuple[float, float]:
     p = plain_params(model, n, rng)
     inp = model.inputs  # type: ignore[attr-defined]
     mean, cov = inp.fit.joint(("beta", "gamma", "delta"))
-    z = np.column_stack([(p["capability.beta"] - mean[0]) / math.sqrt(cov[0, 0]),
-                         (p["capability.progress"] - mean[1]) / math.sqrt(cov[1, 1]),
-                         (p["capability.group_term"] - mean[2]) / math.sqrt(cov[2, 2])])
+    z = np.column_stack(
+        [
+            (p["capability.beta"] - mean[0]) / math.sqrt(cov[0, 0]),
+            (p["capability.progress"] - mean[1]) / math.sqrt(cov[1, 1]),
+            (p["capability.group_term"] - mean[2]) / math.sqrt(cov[2, 2]),
+        ]
+    )
     beta, gamma, delta = (mean + z @ np.linalg.cholesky(cov).T).T
     beta = np.maximum(beta, 1e-6)
     alpha = gamma / beta / 12
-    logt = np.log10(p["training.run_share"] * p["training.run_months"]
-                    * p["training.utilization"] * H100_FLOPS * SECONDS_PER_MONTH)
+    logt = np.log10(
+        p["training.run_share"]
+        * p["training.run_months"]
+        * p["training.utilization"]
+        * H100_FLOPS
+        * SECONDS_PER_MONTH
+    )
     roles = ("leader", "challenger")
     share = [inp.leader.compute_share, inp.challenger.compute_share]
     f0 = [inp.leader.frontier, inp.challenger.frontier]
@@ -155,8 +185,13 @@ def run_numpy(model: object, n: int) -> tuple[float, float]:
         p_ahead_at.append(float(ahead.mean()))
         p_within.append(float(ahead_by.mean()))
         qs = (0.05, 0.25, 0.5, 0.75, 0.95)
-        fan.append((np.quantile(level[0], qs), np.quantile(level[1], qs),
-                    np.quantile(level[0] - level[1], qs)))
+        fan.append(
+            (
+                np.quantile(level[0], qs),
+                np.quantile(level[1], qs),
+                np.quantile(level[0] - level[1], qs),
+            )
+        )
     return time.perf_counter() - start, p_within[MONTHS]
 
 
@@ -178,31 +213,56 @@ def run_python(model: object, n: int) -> tuple[float, float]:
     f0 = (inp.leader.frontier, inp.challenger.frontier)
     since = (inp.leader.months_since_step, inp.challenger.months_since_step)
     for d in range(n):
-        z = [(p[f"capability.{k}"][d] - mean[j]) / sd[j]
-             for j, k in enumerate(("beta", "progress", "group_term"))]
-        beta, gamma, delta = (mean[j] + sum(chol[j][i] * z[i] for i in range(j + 1))
-                              for j in range(3))
+        z = [
+            (p[f"capability.{k}"][d] - mean[j]) / sd[j]
+            for j, k in enumerate(("beta", "progress", "group_term"))
+        ]
+        beta, gamma, delta = (
+            mean[j] + sum(chol[j][i] * z[i] for i in range(j + 1)) for j in range(3)
+        )
         beta = max(beta, 1e-6)
         alpha = gamma / beta / 12
-        logt = math.log10(p["training.run_share"][d] * p["training.run_months"][d]
-                          * p["training.utilization"][d] * H100_FLOPS * SECONDS_PER_MONTH)
+        logt = math.log10(
+            p["training.run_share"][d]
+            * p["training.run_months"][d]
+            * p["training.utilization"][d]
+            * H100_FLOPS
+            * SECONDS_PER_MONTH
+        )
         lag_l = p["world.diffusion_lag_months"][d]
         st = []
         for b, role in enumerate(("leader", "challenger")):
-            def q(name: str, role: str = role) -> float:
+
+            def q(name: str, role: str = role, d: int = d) -> float:
                 return float(p[f"groups.{role}.{name}"][d])
+
             lk = math.log(p["world.stock_h100e"][d] * share[b] * q("compute.share_adjust"))
             ld = lk + math.log(q("serving.share"))
-            g, h, smax = (math.log(q("compute.growth")) / 12,
-                          math.log(q("serving.demand_growth")) / 12, q("serving.max_share"))
+            g, h, smax = (
+                math.log(q("compute.growth")) / 12,
+                math.log(q("serving.demand_growth")) / 12,
+                q("serving.max_share"),
+            )
             a = q("algorithms.relative_rate") * alpha
             x = -alpha * min(q("algorithms.lag_months"), lag_l)
             s = min(smax, math.exp(ld - lk))
             dlogr = (g - s * h) / (1 - s) if s < smax else g
             slope = max(beta * (dlogr / ln10 + a), 0)
             phat = beta * ((lk + math.log1p(-s)) / ln10 + logt + x) + (delta if b else 0)
-            st.append([lk, ld, g, h, smax, a, x, 1 - math.exp(-q("releases.rate")),
-                       f0[b] + slope * since[b] - phat, f0[b]])
+            st.append(
+                [
+                    lk,
+                    ld,
+                    g,
+                    h,
+                    smax,
+                    a,
+                    x,
+                    1 - math.exp(-q("releases.rate")),
+                    f0[b] + slope * since[b] - phat,
+                    f0[b],
+                ]
+            )
         decay = 0.5 ** (1 / p["capability.efficiency_half_life_months"][d])
         vol, noise = p["world.volatility"][d], p["capability.release_noise"][d]
         best = [max(st[0][6], st[1][6])]
@@ -238,16 +298,26 @@ def run_python(model: object, n: int) -> tuple[float, float]:
 
 
 def peak_memory(draws: int) -> float:
-    """Peak resident memory (MB) of a fresh process running the engine for ``draws``."""
+    """Peak resident memory (MB) of a fresh process running the engine for ``draws``.
+
+    Reads ``VmHWM`` (Linux), which ``exec`` resets; ``ru_maxrss`` would carry over the
+    parent's peak through ``fork``.
+    """
+    folder = str(Path(__file__).resolve().parent)
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
+        f"import resource, sys; sys.path.insert(0, {folder!r})\n"
         "from bench_engine import build_model, SEED\n"
         "from gapcast.model import engine\n"
-        "m = build_model(); engine.run(m, %d, SEED)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    ) % (str(Path(__file__).resolve().parent), draws)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={**os.environ})
+        f"m = build_model(); engine.run(m, {draws}, SEED)\n"
+        "try:\n"
+        "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "    print(int(hwm.split()[1]))\n"
+        "except OSError:\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -259,28 +329,35 @@ def main() -> None:
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     model = build_model()
-    print(f"compute model, baseline scenario, {MONTHS} months; {os.cpu_count()} CPUs, "
-          f"Numba {numba.__version__} with {numba.get_num_threads()} threads "
-          f"({numba.threading_layer() if False else numba.config.THREADING_LAYER} layer)")
+    print(
+        f"compute model, baseline scenario, {MONTHS} months; {os.cpu_count()} CPUs, "
+        f"Numba {numba.__version__} with {numba.get_num_threads()} threads "
+        f"({numba.config.THREADING_LAYER} threading layer)"
+    )
     dm = args.draws * MONTHS
     t_a, p_a = run_engine(model, args.draws)
     t_b, p_b = run_numpy(model, args.draws)
     t_c, p_c = run_python(model, args.python_draws)
     rate_a, rate_b = dm / t_a, dm / t_b
     rate_c = args.python_draws * MONTHS / t_c
-    rows = [("(a) engine (Numba, fused, prange)", args.draws, t_a, rate_a, p_a),
-            ("(b) plain NumPy, one step per month", args.draws, t_b, rate_b, p_b),
-            ("(c) pure Python per-draw loop", args.python_draws, t_c, rate_c, p_c)]
+    rows = [
+        ("(a) engine (Numba, fused, prange)", args.draws, t_a, rate_a, p_a),
+        ("(b) plain NumPy, one step per month", args.draws, t_b, rate_b, p_b),
+        ("(c) pure Python per-draw loop", args.python_draws, t_c, rate_c, p_c),
+    ]
     print(f"{'':38} {'draws':>10} {'seconds':>9} {'M draw-months/s':>16} {'P(ahead<=60)':>13}")
     for name, n, secs, rate, prob in rows:
         print(f"{name:38} {n:>10,} {secs:>9.3f} {rate / 1e6:>16.2f} {prob:>13.4f}")
-    print(f"ratio (a)/(b): {rate_a / rate_b:.1f}x   (a)/(c): {rate_a / rate_c:,.0f}x   "
-          f"target: (a) >= 60 M/s and >= 4x (b)")
+    print(
+        f"ratio (a)/(b): {rate_a / rate_b:.1f}x   (a)/(c): {rate_a / rate_c:,.0f}x   "
+        f"target: (a) >= 60 M/s and >= 4x (b)"
+    )
     if not args.skip_memory:
         mb = peak_memory(args.memory_draws)
-        print(f"peak memory, engine, {args.memory_draws:,} draws: {mb:,.0f} MB "
-              f"(max RSS of the whole process; target < 1,536 MB)")
-    _ = resource
+        print(
+            f"peak memory, engine, {args.memory_draws:,} draws: {mb:,.0f} MB "
+            f"(max RSS of the whole process; target < 1,536 MB)"
+        )
 
 
 if __name__ == "__main__":

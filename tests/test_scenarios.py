@@ -193,7 +193,9 @@ def test_set_overrides_are_validated() -> None:
         "and <= 1",
         "horizon_months=forever": "horizon_months: 'forever' is not a number",
         "horizon_months=0": "horizon_months: 0 is not allowed; must be >= 1",
-        "groups.challenger.serving.share={dist: normal, mean: 0.5, sd: -1}": "groups.challenger.serving.share.sd: -1 is not allowed; must be > 0",
+        "groups.challenger.serving.share={dist: normal, mean: 0.5, sd: -1}": (
+            "groups.challenger.serving.share.sd: -1 is not allowed; must be > 0"
+        ),
         "world.stock_h100e.median.x=1": "world.stock_h100e.median: unknown field; this value "
         "has no sub-fields",
         "groups": "groups: is not allowed; write path=value",

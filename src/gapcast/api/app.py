@@ -70,13 +70,21 @@ def error_body(exc: Exception, where: str = "") -> tuple[int, dict[str, Any]]:
             problem += f" (got {_shorten(first['input'])})"
         if len(errors) > 1:
             problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        return 422, RequestError(_field(tuple(first.get("loc", ()))), problem).to_dict()
+        field = _field(tuple(first.get("loc", ())))
+        if first.get("type") == "json_invalid":
+            field = "body"
+            ctx = first.get("ctx")
+            reason = ctx.get("error", "parse error") if isinstance(ctx, dict) else "parse error"
+            problem = f"is not valid JSON ({reason})"
+        return 422, RequestError(field, problem).to_dict()
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
             message = f"no route {where}" if where and exc.detail == "Not Found" else exc.detail
             return 404, NotFoundError(
                 str(message), hint="the API is documented at /api/docs"
             ).to_dict()
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return 422, RequestError("body", "could not be parsed (send JSON in UTF-8)").to_dict()
         if exc.status_code == 405:
             return 405, {"error": "method_not_allowed", "message": f"{where}: method not allowed"}
         return exc.status_code, {"error": "http_error", "message": str(exc.detail)}

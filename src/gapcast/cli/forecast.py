@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -264,7 +265,7 @@ def register(app: typer.Typer) -> None:
         else:
             render(reports[0])
         if plot is not None:
-            console.print(f"wrote {plot}")
+            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
 
     @app.command("fit")
     def fit_cmd(
@@ -280,7 +281,7 @@ def register(app: typer.Typer) -> None:
             print_json(report.to_dict())
             return
         console.print(
-            f"[bold]Capability fit[/bold]: {report.fit['model']} · OLS, as of "
+            f"[bold]Capability fit[/bold]: {escape(report.fit['model'])} · OLS, as of "
             f"{report.as_of.isoformat()}"
         )
         table = Table(show_edge=False, pad_edge=False, box=None)
@@ -311,7 +312,7 @@ def register(app: typer.Typer) -> None:
             "group " + ", ".join(f"{g} {v:+.2f}" for g, v in pooled["resid_mean_by_group"].items())
         )
         for note in report.notes:
-            console.print(f"[dim]{note}[/dim]")
+            console.print(f"[dim]{escape(note)}[/dim]")
 
     app.add_typer(scenarios_app, name="scenarios")
     app.add_typer(runs_app, name="runs")
@@ -352,17 +353,17 @@ def scenarios_show(
         )
         return
     console.print(
-        f"[bold]{scenario.name}[/bold]: {scenario.title} "
+        f"[bold]{escape(scenario.name)}[/bold]: {escape(scenario.title)} "
         f"[dim](hash {scenario.content_hash()})[/dim]"
     )
     if scenario.description:
-        console.print(" ".join(scenario.description.split()))
+        console.print(escape(" ".join(scenario.description.split())))
     table = Table(show_edge=False, pad_edge=False, box=None, show_lines=False)
     table.add_column("field", justify="left", no_wrap=True)
     table.add_column("value", justify="left")
     table.add_column("source", justify="left")
     for row in rows:
-        table.add_row(row["path"], row["value"], row["source"])
+        table.add_row(escape(row["path"]), escape(row["value"]), escape(row["source"]))
     console.print(table)
 
 

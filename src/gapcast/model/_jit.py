@@ -65,13 +65,15 @@ def jit(**options: Any) -> Callable[[F], F]:
     """
     options.setdefault("error_model", "numpy")
 
+    config: Any = numba.config
+
     def wrap(fn: F) -> F:
-        previous = numba.config.CACHE_DIR
-        numba.config.CACHE_DIR = CACHE_DIR
+        previous = config.CACHE_DIR
+        config.CACHE_DIR = CACHE_DIR
         try:
             compiled: F = numba.njit(cache=bool(CACHE_DIR), **options)(fn)
         finally:
-            numba.config.CACHE_DIR = previous
+            config.CACHE_DIR = previous
         return compiled
 
     return wrap

@@ -39,7 +39,7 @@ class Bins:
 
     def centers(self) -> NDArray[np.float64]:
         """Return the bin centres."""
-        return self.lo + (np.arange(self.n) + 0.5) * self.width
+        return np.asarray(self.lo + (np.arange(self.n) + 0.5) * self.width, dtype=np.float64)
 
 
 # plain module constants, so Numba compiles them in
@@ -83,7 +83,7 @@ def lag_months_mask(months: int) -> NDArray[np.bool_]:
 @jit(inline="always")
 def _value(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, i: int) -> float:
     m = hist.shape[0]
-    return hist[i] if i < m else F[i - m, col]
+    return float(hist[i]) if i < m else float(F[i - m, col])
 
 
 @jit(nogil=True)
@@ -109,7 +109,7 @@ def _reach(hist: NDArray[np.float64], F: NDArray[np.float64], col: int, t: int, 
     here = _value(hist, F, col, lo)
     if here <= prev:
         return float(lo - m)
-    return (lo - 1 - m) + (v - prev) / (here - prev)
+    return float((lo - 1 - m) + (v - prev) / (here - prev))
 
 
 @jit(nogil=True)

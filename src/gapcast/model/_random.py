@@ -1,9 +1,9 @@
-"""Counter-based random numbers for the Monte Carlo kernels (Numba).
+r"""Counter-based random numbers for the Monte Carlo kernels (Numba).
 
 Every random number the engine uses is a pure function of ``(draw key, stream, i, j)``:
 
-.. math:: u = \\bigl(\\operatorname{mix}(\\operatorname{mix}(k + K_1 s) + K_2 i + K_3 j)
-          \\gg 11 + \\tfrac12\\bigr) \\, 2^{-53} \\in (0, 1),
+.. math:: u = \bigl(\operatorname{mix}(\operatorname{mix}(k + K_1 s) + K_2 i + K_3 j)
+          \gg 11 + \tfrac12\bigr) \, 2^{-53} \in (0, 1),
 
 where ``mix`` is the SplitMix64 finaliser (Steele, Lea & Flood 2014) and ``k`` the draw's
 key: per stream, a SplitMix64 sequence seeded by the mixed stream key.
@@ -117,7 +117,7 @@ def normal(skey: np.uint64, i: np.uint64) -> float:
     hz = _signed32(z)
     iz = int(z & _MASK7)
     if abs(hz) < _KN[iz]:
-        return hz * _WN[iz]
+        return float(hz * _WN[iz])
     return _normal_slow(skey, i, hz, iz)
 
 
@@ -125,7 +125,7 @@ def normal(skey: np.uint64, i: np.uint64) -> float:
 def _normal_slow(skey: np.uint64, i: np.uint64, hz: float, iz: int) -> float:
     j = np.uint64(0)
     while True:
-        x = hz * _WN[iz]
+        x = float(hz * _WN[iz])
         if iz == 0:
             while True:
                 j += np.uint64(1)
@@ -146,7 +146,7 @@ def _normal_slow(skey: np.uint64, i: np.uint64, hz: float, iz: int) -> float:
         hz = _signed32(z)
         iz = int(z & _MASK7)
         if abs(hz) < _KN[iz]:
-            return hz * _WN[iz]
+            return float(hz * _WN[iz])
 
 
 @jit(inline="always")
@@ -336,11 +336,14 @@ def draw_keys(seed: int, first: int, n: int) -> NDArray[np.uint64]:
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
     b0, b1 = first // BLOCK, (first + n - 1) // BLOCK
-    words = np.stack(
-        [
-            np.random.SeedSequence(seed, spawn_key=(b,)).generate_state(2, np.uint64)
-            for b in range(b0, b1 + 1)
-        ]
+    words: NDArray[np.uint64] = np.asarray(
+        np.stack(
+            [
+                np.random.SeedSequence(seed, spawn_key=(b,)).generate_state(2, np.uint64)
+                for b in range(b0, b1 + 1)
+            ]
+        ),
+        dtype=np.uint64,
     )
     out = np.empty(n, dtype=np.uint64)
     _draw_keys(words, first, n, out)

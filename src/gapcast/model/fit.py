@@ -1,10 +1,10 @@
-"""The capability relation, fitted on the data: capability against training compute and date.
+r"""The capability relation, fitted on the data: capability against training compute and date.
 
 For every model with a score on the metric (ECI) and a training-compute estimate, ordinary
 least squares on
 
-.. math:: y_i = c + \\beta \\log_{10} C_i + \\gamma (t_i - 2023) + \\delta\\, \\mathbb 1[i \\in
-          \\text{challenger}] + \\eta\\, \\mathbb 1[i \\in \\text{other}] + \\varepsilon_i,
+.. math:: y_i = c + \beta \log_{10} C_i + \gamma (t_i - 2023) + \delta\, \mathbb 1[i \in
+          \text{challenger}] + \eta\, \mathbb 1[i \in \text{other}] + \varepsilon_i,
 
 with ``C_i`` the training compute in FLOP and ``t_i`` the release date in decimal years.
 ``beta`` is the scaling of capability with compute (points per 10x), ``gamma`` the drift at

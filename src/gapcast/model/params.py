@@ -60,7 +60,10 @@ class KernelSpec:
 class Sampler(Protocol):
     """What the engine needs from a distribution."""
 
-    source: str
+    @property
+    def source(self) -> str:
+        """Where the numbers come from."""
+        ...
 
     def ppf(self, u: Array) -> Array:
         """Return the quantiles at probabilities ``u``."""
@@ -410,12 +413,12 @@ def _transform(u: float, kind: int, p0: float, p1: float, p2: float, table: Arra
     if kind == TABLE:
         pos = (ndtri(u) + 8.5) / 17.0 * (table.shape[0] - 1)
         if pos <= 0.0:
-            return table[0]
+            return float(table[0])
         i = int(pos)
         if i >= table.shape[0] - 1:
-            return table[table.shape[0] - 1]
+            return float(table[table.shape[0] - 1])
         w = pos - i
-        return table[i] * (1.0 - w) + table[i + 1] * w
+        return float(table[i] * (1.0 - w) + table[i + 1] * w)
     return p0
 
 

@@ -141,11 +141,9 @@ class ModelForecast:
     def to_dict(self) -> dict[str, Any]:
         """Return the forecast as a JSON-ready mapping (full precision)."""
         crossing = None
-        if self.median_crossing_month is not None:
-            crossing = {
-                "month": self.median_crossing_month,
-                "date": self.median_crossing_date.isoformat(),
-            }  # type: ignore[union-attr]
+        when = self.median_crossing_date
+        if self.median_crossing_month is not None and when is not None:
+            crossing = {"month": self.median_crossing_month, "date": when.isoformat()}
         return {
             "model": self.model,
             "draws": self.draws,

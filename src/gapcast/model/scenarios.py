@@ -6,300 +6,41 @@ list, such as ``shocks``, replaces the parent's). ``--set path=value`` overrides
 after that and validated like the file: a number sets a ``fixed`` distribution, a YAML
 mapping (``{dist: beta, a: 2, b: 5, source: ...}``) sets any other.
 
-This module holds the schema and the parsing of text and mappings; reading files is the
-pipeline's job (``gapcast.pipeline.scenarios``). Errors are ``ScenarioError`` naming the field
-path, the bad value and what is allowed, e.g.
+The schema itself is ``gapcast.model.scenario_fields`` (re-exported here); this module parses
+text and mappings; reading files is the pipeline's job (``gapcast.pipeline.scenarios``).
+Errors are ``ScenarioError`` naming the field path, the bad value and what is allowed, e.g.
 ``groups.challenger.serving.share.sd: -0.1 is not allowed; must be > 0``.
-
-Units
------
-Growth rates and demand growth are annual multipliers (``2.5`` = 2.5x per year); the stock is
-in H100-equivalents; months are calendar months; capability is on the metric's scale (ECI
-points). The group roles are ``leader`` (index 0 on the groups axis) and ``challenger``
-(index 1).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError
 
 from gapcast.errors import ScenarioError
-from gapcast.model.params import (
-    DIST_NAMES,
-    Beta,
-    Fixed,
-    LogNormal,
-    Normal,
-    Triangular,
-    Uniform,
-    _tag,
+from gapcast.model.params import DIST_NAMES, Beta, Fixed, LogNormal, Normal, Triangular, Uniform
+from gapcast.model.scenario_fields import (
+    ROLES,
+    AlgorithmSpec,
+    CapabilitySpec,
+    ComputeSpec,
+    EnsembleSpec,
+    Fitted,
+    Groups,
+    GroupSpec,
+    GrowthChange,
+    ReleaseSpec,
+    Scenario,
+    ServingSpec,
+    Shock,
+    TrainingSpec,
+    TrendSpec,
+    WorldSpec,
 )
-
-ROLES = ("leader", "challenger")
-
-
-class Fitted(BaseModel):
-    """Estimated from the data by ``gapcast fit`` (with its sampling uncertainty)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    dist: Literal["fitted"] = "fitted"
-
-    def describe(self) -> str:
-        """Return ``fitted from the data``."""
-        return "fitted from the data"
-
-
-def _fitted_tag(value: Any) -> str | None:
-    if value == "fitted":
-        return "fitted"
-    return _tag(value)
-
-
-def _fitted_before(value: Any) -> Any:
-    return {"dist": "fitted"} if value == "fitted" else value
-
-
-_DIST_UNION = (
-    Annotated[Fixed, Tag("fixed")]
-    | Annotated[Uniform, Tag("uniform")]
-    | Annotated[Normal, Tag("normal")]
-    | Annotated[LogNormal, Tag("lognormal")]
-    | Annotated[Beta, Tag("beta")]
-    | Annotated[Triangular, Tag("triangular")]
-)
-Dist = Annotated[_DIST_UNION, Discriminator(_tag)]
-FittedOrDist = Annotated[
-    _DIST_UNION | Annotated[Fitted, Tag("fitted")],
-    Discriminator(_fitted_tag),
-    BeforeValidator(_fitted_before),
-]
-AnyDist = Fixed | Uniform | Normal | LogNormal | Beta | Triangular
-
-
-def _bounded(lo: float, hi: float, *, open_lo: bool = False) -> Callable[[AnyDist], AnyDist]:
-    def check(dist: AnyDist) -> AnyDist:
-        low, high = dist.bounds()
-        touches = open_lo and low == lo and not isinstance(dist, LogNormal | Beta)
-        if low < lo or high > hi or touches:
-            lo_s = f"> {lo:g}" if open_lo else f">= {lo:g}"
-            allowed = f"{lo_s} and <= {hi:g}" if hi != float("inf") else lo_s
-            raise ValueError(
-                f"{dist.describe()} has values outside the allowed range; must be {allowed}"
-            )
-        return dist
-
-    return check
-
-
-Positive = Annotated[Dist, AfterValidator(_bounded(0.0, float("inf"), open_lo=True))]
-NonNegative = Annotated[Dist, AfterValidator(_bounded(0.0, float("inf")))]
-Share = Annotated[Dist, AfterValidator(_bounded(0.0, 1.0))]
-
-
-def _month(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text)
-    try:
-        if match is None:
-            raise ValueError
-        year, month, day = match.group(1), match.group(2), match.group(3) or "1"
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValueError(f"{text!r} is not a valid date; use YYYY-MM or YYYY-MM-DD") from None
-
-
-Month = Annotated[dt.date, BeforeValidator(_month)]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ComputeSpec(_Spec):
-    """A group's compute stock ``K``: initial share and growth."""
-
-    share_adjust: Positive = Field(
-        description=(
-            "Multiplier on the group's share of world compute measured in the GPU-cluster data "
-            "(the data covers 10-20% of all compute and under-reports some countries)."
-        )
-    )
-    growth: Positive = Field(description="Annual growth multiplier of the stock (2.5 = 2.5x/yr).")
-
-
-class ServingSpec(_Spec):
-    """Serving demand ``D`` and the serving share ``s = min(s_max, D / K)``."""
-
-    share: Share = Field(description="Serving share s(0) at the as-of date.")
-    demand_growth: Positive = Field(description="Annual growth multiplier of serving demand.")
-    max_share: Share = Field(description="Cap s_max: research always keeps 1 - s_max of K.")
-
-
-class AlgorithmSpec(_Spec):
-    """Algorithmic efficiency ``A``: own progress and distance behind the best methods."""
-
-    relative_rate: NonNegative = Field(
-        description=(
-            "Own algorithmic progress as a multiple of the fitted rate (1 = the fitted rate)."
-        )
-    )
-    lag_months: NonNegative = Field(
-        description=("Months behind the best methods at the as-of date (0 for the leader).")
-    )
-
-
-class ReleaseSpec(_Spec):
-    """Frontier releases: Poisson with rate ``lambda`` per month."""
-
-    rate: FittedOrDist = Field(
-        description=(
-            "Frontier releases per month; 'fitted' = Gamma posterior from the data's frontier steps."
-        )
-    )
-
-
-class GroupSpec(_Spec):
-    """One side: its label in the data and its compute, serving, algorithms and releases."""
-
-    label: str = Field(min_length=1, description="Group label in the data (a country).")
-    compute: ComputeSpec
-    serving: ServingSpec
-    algorithms: AlgorithmSpec
-    releases: ReleaseSpec
-
-
-class Groups(_Spec):
-    """The two sides: ``leader`` (index 0) and ``challenger`` (index 1)."""
-
-    leader: GroupSpec
-    challenger: GroupSpec
-
-
-class WorldSpec(_Spec):
-    """Quantities shared by both sides."""
-
-    stock_h100e: Positive = Field(description="World installed AI compute at as-of (H100e).")
-    volatility: NonNegative = Field(description="Monthly sd of log compute stock shocks.")
-    diffusion_lag_months: Positive = Field(
-        description=(
-            "L: open-weight diffusion keeps every group at most L months behind the best methods."
-        )
-    )
-
-
-class TrainingSpec(_Spec):
-    """The largest training run ``T = phi * R * Delta`` (only its scale; it cancels in gaps)."""
-
-    run_share: Share = Field(description="phi: share of research compute in the largest run.")
-    run_months: Positive = Field(description="Delta: duration of the largest run in months.")
-    utilization: Share = Field(description="Model FLOP utilisation of H100e peak (BF16).")
-
-
-class CapabilitySpec(_Spec):
-    """How compute and algorithms map to capability, and release noise."""
-
-    beta: FittedOrDist = Field(description="ECI points per 10x training compute.")
-    progress: FittedOrDist = Field(description="ECI points per year at fixed compute (gamma).")
-    group_term: FittedOrDist = Field(
-        description=("Challenger's persistent ECI offset at equal compute and date (delta).")
-    )
-    efficiency_half_life_months: Positive = Field(
-        description=("Half-life of the challenger's unexplained initial gap residual.")
-    )
-    release_noise: NonNegative = Field(description="Sd of a release's capability around P.")
-
-
-class TrendSpec(_Spec):
-    """The statistical baseline (compound Poisson frontier steps)."""
-
-    window_months: int = Field(
-        24, ge=6, le=240, description="History window for step rates and sizes."
-    )
-
-
-class EnsembleSpec(_Spec):
-    """How the trend and compute models are mixed."""
-
-    compute_weight: float = Field(
-        0.5, ge=0.0, le=1.0, description="Weight of the compute model's draws."
-    )
-
-
-class Shock(_Spec):
-    """A one-off change of a group's compute stock in a month."""
-
-    group: Literal["leader", "challenger"] = Field(description="Whose stock changes.")
-    date: Month = Field(description="Month of the change (YYYY-MM or YYYY-MM-DD).")
-    factor: Positive | None = Field(None, description="Multiply the stock by this.")
-    add_h100e: Dist | None = Field(None, description="Add this many H100e to the stock.")
-    note: str = Field("", description="What the shock stands for.")
-
-    @model_validator(mode="after")
-    def _one(self) -> Shock:
-        if (self.factor is None) == (self.add_h100e is None):
-            raise ValueError("give exactly one of factor or add_h100e")
-        return self
-
-
-class GrowthChange(_Spec):
-    """A change of a group's annual compute growth from a date (e.g. export controls)."""
-
-    group: Literal["leader", "challenger"] = Field(description="Whose growth changes.")
-    date: Month = Field(description="First month of the new growth (YYYY-MM or YYYY-MM-DD).")
-    factor: Positive = Field(description="Multiply the annual growth multiplier by this.")
-    note: str = Field("", description="What the change stands for.")
-
-
-class Scenario(_Spec):
-    """Every assumption of a forecast."""
-
-    name: str = Field(min_length=1, description="Scenario name (the file's stem).")
-    title: str = Field("", description="One-line title.")
-    description: str = Field("", description="What the scenario assumes, in words.")
-    metric: Literal["eci"] = Field("eci", description="Capability scale (ECI).")
-    horizon_months: int = Field(60, ge=1, le=240, description="Months simulated.")
-    groups: Groups
-    world: WorldSpec
-    training: TrainingSpec
-    capability: CapabilitySpec
-    trend: TrendSpec = TrendSpec()
-    ensemble: EnsembleSpec = EnsembleSpec()
-    shocks: tuple[Shock, ...] = Field((), description="Dated one-off compute changes.")
-    growth_changes: tuple[GrowthChange, ...] = Field(
-        (), description="Dated changes of compute growth (export-control decisions)."
-    )
-
-    def content_hash(self) -> str:
-        """Return a hash of everything the scenario says (16 hex digits)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def group(self, role: str) -> GroupSpec:
-        """Return the ``leader`` or ``challenger`` spec."""
-        return self.groups.leader if role == "leader" else self.groups.challenger
-
 
 # ---- parsing ------------------------------------------------------------------------------
 
@@ -393,7 +134,7 @@ def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
         value = {"dist": "fixed", "value": value, "source": f"--set {path}"}
     elif _is_dist_type(field_type) and isinstance(value, dict):
         value = {"source": f"--set {path}", **value}
-    out = json.loads(json.dumps(raw, default=str))
+    out: dict[str, Any] = json.loads(json.dumps(raw, default=str))
     node: Any = out
     for i, part in enumerate(parts[:-1]):
         key: Any = int(part) if isinstance(node, list) else part
@@ -596,3 +337,31 @@ def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
 
     walk(scenario, "")
     return rows
+
+
+__all__ = [
+    "ROLES",
+    "AlgorithmSpec",
+    "CapabilitySpec",
+    "ComputeSpec",
+    "EnsembleSpec",
+    "Fitted",
+    "GroupSpec",
+    "Groups",
+    "GrowthChange",
+    "ReleaseSpec",
+    "Resolver",
+    "Scenario",
+    "ServingSpec",
+    "Shock",
+    "TrainingSpec",
+    "TrendSpec",
+    "WorldSpec",
+    "apply_override",
+    "documented_fields",
+    "load_mapping",
+    "merge",
+    "parse_scenario",
+    "scenario_table",
+    "validate_scenario",
+]

@@ -1,9 +1,9 @@
-"""The statistical baseline: each group's frontier as a compound Poisson process of steps.
+r"""The statistical baseline: each group's frontier as a compound Poisson process of steps.
 
 A frontier moves in steps (a release that beats the group's best). For group ``b``
 
-.. math:: F_b(t) = F_b(0) + \\sum_{k=1}^{N_b(t)} J_{b,k}, \\qquad
-          N_b(t) \\sim \\text{Poisson}(\\lambda_b t),
+.. math:: F_b(t) = F_b(0) + \sum_{k=1}^{N_b(t)} J_{b,k}, \qquad
+          N_b(t) \sim \text{Poisson}(\lambda_b t),
 
 with ``lambda_b`` drawn per draw from its posterior ``Gamma(n_b + 1/2, E_b)`` (``n_b`` steps
 seen in the ``E_b``-month window; Jeffreys' prior) and the jump sizes ``J`` drawn from a
@@ -11,8 +11,8 @@ bootstrap resample of the ``n_b`` observed step sizes: each draw first resamples
 steps with replacement (uncertainty about the size distribution), then each of its jumps
 picks one of its resampled steps. So
 
-.. math:: E[F_b(t)] = F_b(0) + \\lambda_b \\bar J_b t, \\quad
-          \\operatorname{Var}[F_b(t) \\mid \\lambda_b, J] = \\lambda_b\\, \\overline{J^2}_b\\, t,
+.. math:: E[F_b(t)] = F_b(0) + \lambda_b \bar J_b t, \quad
+          \operatorname{Var}[F_b(t) \mid \lambda_b, J] = \lambda_b\, \overline{J^2}_b\, t,
 
 a random walk with positive steps whose spread grows like ``sqrt(t)`` and whose timing is
 lumpy, as the data is. The groups are independent given their histories.

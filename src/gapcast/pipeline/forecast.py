@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from gapcast import __version__
 from gapcast.errors import RequestError, StoreError
 from gapcast.model import engine
@@ -406,7 +404,7 @@ def runs(store: Store) -> list[dict[str, Any]]:
     """Return the stored forecast runs, newest first."""
     frame = store.runs("forecast")
     return [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        {str(k): (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
 
@@ -414,7 +412,7 @@ def runs(store: Store) -> list[dict[str, Any]]:
 def run(store: Store, run_id: int) -> dict[str, Any]:
     """Return one stored run with its request and results."""
     out = store.run(run_id)
-    created = out.get("created_at")
+    created: Any = out.get("created_at")
     if hasattr(created, "isoformat"):
         out["created_at"] = created.isoformat()
     return out
@@ -470,5 +468,3 @@ __all__ = [
     "runs",
     "scenario_files",
 ]
-
-_ = np

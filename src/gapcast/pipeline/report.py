@@ -223,7 +223,7 @@ def write(
 
     With ``pdf``, each HTML file is also printed to PDF by a headless chromium.
     """
-    from gapcast.report import render
+    from gapcast.report.render import render_html
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -232,7 +232,7 @@ def write(
     written: list[Path] = []
     for lang in langs:
         target = folder / f"gapcast-report-{data.scenario}-{lang}.html"
-        target.write_text(render.render_html(data, lang), encoding="utf-8")
+        target.write_text(render_html(data, lang), encoding="utf-8")
         written.append(target)
         if pdf:
             written.append(print_pdf(target))

@@ -26,7 +26,7 @@ from gapcast.pipeline.forecast import ForecastReport
 from gapcast.report.i18n import Locale
 from gapcast.report.plots import CHALLENGER_COLOR, GAP_COLOR, LEADER_COLOR, OKABE_ITO, gap_curves
 
-RC: dict[str, Any] = {
+RC: Any = {
     "svg.fonttype": "none",
     "svg.hashsalt": "gapcast",
     "font.family": "sans-serif",
@@ -97,8 +97,17 @@ def frontier_svg(result: GapResult, loc: Locale, unit: str) -> str:
         x = curves.index.to_numpy()
         lead, chal = curves["leader"].to_numpy(), curves["challenger"].to_numpy()
         both = np.isfinite(lead) & np.isfinite(chal)
-        top.fill_between(x, chal, lead, where=both, step="post", color=GAP_COLOR, alpha=0.3,
-                         linewidth=0, label=loc.t("fig.gap"))
+        top.fill_between(
+            x,
+            chal,
+            lead,
+            where=both,
+            step="post",
+            color=GAP_COLOR,
+            alpha=0.3,
+            linewidth=0,
+            label=loc.t("fig.gap"),
+        )
         top.step(x, lead, where="post", color=LEADER_COLOR, linewidth=2, label=leader)
         top.step(x, chal, where="post", color=CHALLENGER_COLOR, linewidth=2, label=challenger)
         top.set_ylabel(unit)
@@ -108,15 +117,27 @@ def frontier_svg(result: GapResult, loc: Locale, unit: str) -> str:
         d = pd.to_datetime(rows["date"]).to_numpy()
         lo = np.array([ci[0] if ci[0] is not None else np.nan for ci in rows["lag_months_ci"]])
         hi = np.array([ci[1] if ci[1] is not None else np.nan for ci in rows["lag_months_ci"]])
-        bottom.fill_between(d, lo, hi, color=CHALLENGER_COLOR, alpha=0.15, linewidth=0,
-                            label=loc.t("fig.band95"))
-        bottom.plot(d, rows["lag_months"].astype(float), color=CHALLENGER_COLOR, linewidth=1.8,
-                    label=loc.t("fig.lag"))
+        bottom.fill_between(
+            d, lo, hi, color=CHALLENGER_COLOR, alpha=0.15, linewidth=0, label=loc.t("fig.band95")
+        )
+        bottom.plot(
+            d,
+            rows["lag_months"].astype(float),
+            color=CHALLENGER_COLOR,
+            linewidth=1.8,
+            label=loc.t("fig.lag"),
+        )
         cens = rows["lag_censored"].to_numpy(dtype=bool)
         if cens.any():
-            bottom.plot(d[cens], rows["lag_months"].to_numpy(dtype=float)[cens], linestyle="none",
-                        marker="o", markerfacecolor="white", color=CHALLENGER_COLOR,
-                        label=loc.t("fig.censored"))
+            bottom.plot(
+                d[cens],
+                rows["lag_months"].to_numpy(dtype=float)[cens],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="white",
+                color=CHALLENGER_COLOR,
+                label=loc.t("fig.censored"),
+            )
         bottom.set_ylabel(loc.t("fig.lag_axis"))
         bottom.set_ylim(bottom=0)
         bottom.set_xlim(top.get_xlim())
@@ -137,16 +158,30 @@ def forecast_svg(report: ForecastReport, loc: Locale) -> str:
             group = report.inputs["groups"][role]
             hist = [float(v) for v in group.get("history", [])][-HISTORY_MONTHS:]
             n = len(hist)
-            hx = np.array([month_date(sel.as_of, t - n) for t in range(n)] + [sel.as_of],
-                          dtype="datetime64[D]")
+            hx = np.array(
+                [month_date(sel.as_of, t - n) for t in range(n)] + [sel.as_of],
+                dtype="datetime64[D]",
+            )
             label = loc.group_name(group["label"])
-            top.step(hx, hist + [float(group["frontier"])], where="post", color=color,
-                     linewidth=2, label=loc.t("fig.measured", group=label))
+            top.step(
+                hx,
+                hist + [float(group["frontier"])],
+                where="post",
+                color=color,
+                linewidth=2,
+                label=loc.t("fig.measured", group=label),
+            )
             fan = sel.fan[role]
             top.fill_between(x, fan[:, 0], fan[:, 4], color=color, alpha=0.12, linewidth=0)
             top.fill_between(x, fan[:, 1], fan[:, 3], color=color, alpha=0.25, linewidth=0)
-            top.plot(x, fan[:, 2], color=color, linewidth=1.6, linestyle="--",
-                     label=loc.t("fig.median_forecast", group=label))
+            top.plot(
+                x,
+                fan[:, 2],
+                color=color,
+                linewidth=1.6,
+                linestyle="--",
+                label=loc.t("fig.median_forecast", group=label),
+            )
         start = np.datetime64(month_date(sel.as_of, -HISTORY_MONTHS))
         for ax in (top, bottom):
             ax.axvline(np.datetime64(sel.as_of), color="#555555", linewidth=0.8)
@@ -158,17 +193,27 @@ def forecast_svg(report: ForecastReport, loc: Locale) -> str:
             if f is None:
                 continue
             main = name == report.model
-            bottom.plot(x, 100 * f.within_all, color=MODEL_COLORS[name],
-                        linewidth=2.6 if main else 1.4, linestyle="-" if main else "--",
-                        label=loc.t(f"model.{name}"))
+            bottom.plot(
+                x,
+                100 * f.within_all,
+                color=MODEL_COLORS[name],
+                linewidth=2.6 if main else 1.4,
+                linestyle="-" if main else "--",
+                label=loc.t(f"model.{name}"),
+            )
         bottom.set_ylim(0, 100)
         bottom.set_ylabel(loc.t("fig.p_axis", group=loc.group_name(sel.groups[1])))
         bottom.legend(loc="upper left", fontsize=8)
         return _render(fig, "forecast")
 
 
-def bars_svg(name: str, labels: list[str], values: list[float],
-             errors: list[tuple[float, float]] | None, xlabel: str) -> str:
+def bars_svg(
+    name: str,
+    labels: list[str],
+    values: list[float],
+    errors: list[tuple[float, float]] | None,
+    xlabel: str,
+) -> str:
     """Return horizontal bars (with optional asymmetric error bars), largest on top."""
     from matplotlib import rc_context
 
@@ -178,8 +223,12 @@ def bars_svg(name: str, labels: list[str], values: list[float],
         colors = [LEADER_COLOR if v >= 0 else CHALLENGER_COLOR for v in values]
         xerr = None
         if errors is not None:
-            xerr = np.array([[v - lo for v, (lo, _) in zip(values, errors, strict=True)],
-                             [hi - v for v, (_, hi) in zip(values, errors, strict=True)]])
+            xerr = np.array(
+                [
+                    [v - lo for v, (lo, _) in zip(values, errors, strict=True)],
+                    [hi - v for v, (_, hi) in zip(values, errors, strict=True)],
+                ]
+            )
         ax.barh(y, values, color=colors, xerr=xerr, ecolor="#333333", capsize=3)
         ax.set_yticks(y, labels)
         ax.invert_yaxis()

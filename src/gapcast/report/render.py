@@ -50,8 +50,9 @@ def _env() -> jinja2.Environment:
 def _year_ago(result: GapResult) -> Any:
     """Return the series row nearest to one year before the as-of date (or None)."""
     target = result.as_of - dt.timedelta(days=365)
-    rows = [r for r in result.series if r.gap_points is not None
-            and abs((r.date - target).days) <= 45]
+    rows = [
+        r for r in result.series if r.gap_points is not None and abs((r.date - target).days) <= 45
+    ]
     return min(rows, key=lambda r: abs((r.date - target).days)) if rows else None
 
 
@@ -59,53 +60,87 @@ def gap_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     """Return the narrative of the current gap and of how it moved over the past year."""
     res = data.gap.result
     leader, challenger = loc.group(res.leader.group), loc.group(res.challenger.group)
-    metric = loc.t(f"metric.{res.metric}") if loc.has(f"metric.{res.metric}") else data.gap.info.title
+    metric = (
+        loc.t(f"metric.{res.metric}") if loc.has(f"metric.{res.metric}") else data.gap.info.title
+    )
     d = 1
     sides = []
     for role, side in (("leader", res.leader), ("challenger", res.challenger)):
-        sides.append({
-            "role": role, "group": loc.group_name(side.group), "model": side.model or loc.t("n_a"),
-            "date": loc.date(side.date), "score": loc.num(side.score, d),
-            "ci": loc.range(side.score_ci[0], side.score_ci[1], d),
-        })
+        sides.append(
+            {
+                "role": role,
+                "group": loc.group_name(side.group),
+                "model": side.model or loc.t("n_a"),
+                "date": loc.date(side.date),
+                "score": loc.num(side.score, d),
+                "ci": loc.range(side.score_ci[0], side.score_ci[1], d),
+            }
+        )
     gap = res.gap_points
     lag = res.lag
     values = {
-        "leader": leader, "challenger": challenger, "metric": metric,
-        "as_of": loc.date(res.as_of), "gap": loc.num(gap, d),
+        "leader": leader,
+        "challenger": challenger,
+        "metric": metric,
+        "as_of": loc.date(res.as_of),
+        "gap": loc.num(gap, d),
         "gap_ci": loc.range(res.gap_points_ci[0], res.gap_points_ci[1], d),
         "rel": loc.num(res.relative_gap_pct, 1),
-        "lag": loc.months(lag.months), "lag_ci": loc.range(lag.ci[0], lag.ci[1], 1),
-        "leader_model": res.leader.model or "", "challenger_model": res.challenger.model or "",
+        "lag": loc.months(lag.months),
+        "lag_ci": loc.range(lag.ci[0], lag.ci[1], 1),
+        "leader_model": res.leader.model or "",
+        "challenger_model": res.challenger.model or "",
     }
     if gap is None:
         now = loc.t("gap.none", **values)
     elif gap > 0:
-        now = loc.join(loc.t("gap.now_behind", **values),
-                       loc.t("gap.lag_censored" if lag.censored else "gap.lag", **values))
+        now = loc.join(
+            loc.t("gap.now_behind", **values),
+            loc.t("gap.lag_censored" if lag.censored else "gap.lag", **values),
+        )
     else:
         now = loc.t("gap.now_ahead", **{**values, "gap": loc.num(-gap, d)})
     paragraphs = [now]
     then = _year_ago(res)
     if then is not None and gap is not None:
         change = gap - float(then.gap_points)
-        key = ("past.steady" if abs(change) < STEADY_POINTS
-               else "past.narrowed" if change < 0 else "past.widened")
-        paragraphs.append(loc.t(key, **values, then=loc.month(then.date),
-                                gap_then=loc.num(then.gap_points, d),
-                                change=loc.num(abs(change), d),
-                                lag_then=loc.months(then.lag_months)))
+        key = (
+            "past.steady"
+            if abs(change) < STEADY_POINTS
+            else "past.narrowed"
+            if change < 0
+            else "past.widened"
+        )
+        paragraphs.append(
+            loc.t(
+                key,
+                **values,
+                then=loc.month(then.date),
+                gap_then=loc.num(then.gap_points, d),
+                change=loc.num(abs(change), d),
+                lag_then=loc.months(then.lag_months),
+            )
+        )
     trend = res.trend
     if trend.slope_per_year is not None:
         lo, hi = trend.ci
         zero = lo is not None and hi is not None and lo <= 0 <= hi
-        paragraphs.append(loc.t("past.trend_unclear" if zero else "past.trend",
-                                slope=loc.num(trend.slope_per_year, d, sign=True),
-                                ci=loc.range(lo, hi, d)))
+        paragraphs.append(
+            loc.t(
+                "past.trend_unclear" if zero else "past.trend",
+                slope=loc.num(trend.slope_per_year, d, sign=True),
+                ci=loc.range(lo, hi, d),
+            )
+        )
     paragraphs.append(_steps_text(res, loc, leader, challenger))
-    return {"sides": sides, "paragraphs": paragraphs, "unit": data.gap.info.unit,
-            "metric": metric, "credit": data.gap.info.credit,
-            "figure": Markup(figures.frontier_svg(res, loc, loc.t("fig.points_axis", metric=metric)))}
+    return {
+        "sides": sides,
+        "paragraphs": paragraphs,
+        "unit": data.gap.info.unit,
+        "metric": metric,
+        "credit": data.gap.info.credit,
+        "figure": Markup(figures.frontier_svg(res, loc, loc.t("fig.points_axis", metric=metric))),
+    }
 
 
 def _times(loc: Locale, n: int) -> str:
@@ -116,14 +151,22 @@ def _steps_text(res: GapResult, loc: Locale, leader: str, challenger: str) -> st
     since = res.as_of - dt.timedelta(days=365)
     parts = {}
     for role, group in (("leader", leader), ("challenger", challenger)):
-        steps = [s for s in res.steps if s.side == role and s.date is not None and s.date > since
-                 and s.previous is not None]
+        steps = [
+            s
+            for s in res.steps
+            if s.side == role and s.date is not None and s.date > since and s.previous is not None
+        ]
         if not steps:
             parts[role] = loc.t("steps.none", group=group)
             continue
         last = steps[-1]
-        parts[role] = loc.t("steps.some", group=group, times=_times(loc, len(steps)),
-                            model=last.model or loc.t("n_a"), month=loc.month(last.date))
+        parts[role] = loc.t(
+            "steps.some",
+            group=group,
+            times=_times(loc, len(steps)),
+            model=last.model or loc.t("n_a"),
+            month=loc.month(last.date),
+        )
     return loc.t("past.steps", leader_part=parts["leader"], challenger_part=parts["challenger"])
 
 
@@ -135,42 +178,86 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     horizons = [k for k in HORIZONS if k in sel.p_ahead_within]
     last = horizons[-1] if horizons else sel.horizon
     trend, compute = rep.forecast.models.get("trend"), rep.forecast.models.get("compute")
-    values = {"leader": leader, "challenger": challenger,
-              "scenario": loc.scenario(rep.scenario.name, rep.scenario.title),
-              "horizon": loc.horizon(last)}
+    values = {
+        "leader": leader,
+        "challenger": challenger,
+        "scenario": loc.scenario(rep.scenario.name, rep.scenario.title),
+        "horizon": loc.horizon(last),
+    }
     probs = {k: loc.pct(sel.p_ahead_within[k]) for k in horizons}
-    paragraphs = [loc.t("forecast.headline", **values, p36=probs.get(36, loc.t("n_a")),
-                        p60=probs.get(last, loc.t("n_a")), model=loc.t(f"model.{rep.model}"),
-                        se=loc.num(100 * max(sel.p_ahead_within_se.values()), 1))]
+    paragraphs = [
+        loc.t(
+            "forecast.headline",
+            **values,
+            p36=probs.get(36, loc.t("n_a")),
+            p60=probs.get(last, loc.t("n_a")),
+            model=loc.t(f"model.{rep.model}"),
+            se=loc.num(100 * max(sel.p_ahead_within_se.values()), 1),
+        )
+    ]
     if trend is not None and compute is not None:
         pt, pc = trend.p_ahead_within[last], compute.p_ahead_within[last]
         key = "forecast.disagree" if abs(pt - pc) > DISAGREE else "forecast.agree"
-        paragraphs.append(loc.t(key, **values, p_trend=loc.pct(pt), p_compute=loc.pct(pc),
-                                weight=loc.num(rep.forecast.compute_weight, 2)))
+        paragraphs.append(
+            loc.t(
+                key,
+                **values,
+                p_trend=loc.pct(pt),
+                p_compute=loc.pct(pc),
+                weight=loc.num(rep.forecast.compute_weight, 2),
+            )
+        )
     crossing = sel.median_crossing_date
-    paragraphs.append(loc.t("forecast.crossing", **values, month=loc.month(crossing))
-                      if crossing else loc.t("forecast.no_crossing", **values))
+    paragraphs.append(
+        loc.t("forecast.crossing", **values, month=loc.month(crossing))
+        if crossing
+        else loc.t("forecast.no_crossing", **values)
+    )
     q = sel.gap_quantiles.get(last)
     lq = sel.lag_quantiles.get(last)
     if q is not None and lq is not None:
-        paragraphs.append(loc.t("forecast.gap_at", **values, gap=loc.num(q["q50"]),
-                                gap_ci=loc.range(q["q05"], q["q95"]),
-                                lag=loc.months(lq["q50"]), lag_ci=loc.range(lq["q05"], lq["q95"])))
+        paragraphs.append(
+            loc.t(
+                "forecast.gap_at",
+                **values,
+                gap=loc.num(q["q50"]),
+                gap_ci=loc.range(q["q05"], q["q95"]),
+                lag=loc.months(lq["q50"]),
+                lag_ci=loc.range(lq["q05"], lq["q95"]),
+            )
+        )
     rows = []
     for name in ("ensemble", "trend", "compute"):
         f = rep.forecast.models.get(name)
         if f is None:
             continue
-        rows.append({"model": loc.t(f"model.{name}"), "main": name == rep.model,
-                     "cells": [f"{loc.pct(f.p_ahead_within[k], 1)} ± "
-                               f"{loc.num(100 * f.p_ahead_within_se[k], 1)}" for k in horizons]})
-    return {"paragraphs": paragraphs, "rows": rows,
-            "horizons": [loc.horizon(k) for k in horizons],
-            "figure": Markup(figures.forecast_svg(rep, loc)),
-            "run": {"id": rep.run_id, "seed": rep.seed, "draws": f"{rep.draws:,}",
-                    "scenario_hash": rep.scenario.content_hash(), "data_hash": rep.data_hash,
-                    "version": rep.version, "as_of": loc.date(sel.as_of),
-                    "scenario": rep.scenario.name}}
+        rows.append(
+            {
+                "model": loc.t(f"model.{name}"),
+                "main": name == rep.model,
+                "cells": [
+                    f"{loc.pct(f.p_ahead_within[k], 1)} ± "
+                    f"{loc.num(100 * f.p_ahead_within_se[k], 1)}"
+                    for k in horizons
+                ],
+            }
+        )
+    return {
+        "paragraphs": paragraphs,
+        "rows": rows,
+        "horizons": [loc.horizon(k) for k in horizons],
+        "figure": Markup(figures.forecast_svg(rep, loc)),
+        "run": {
+            "id": rep.run_id,
+            "seed": rep.seed,
+            "draws": f"{rep.draws:,}",
+            "scenario_hash": rep.scenario.content_hash(),
+            "data_hash": rep.data_hash,
+            "version": rep.version,
+            "as_of": loc.date(sel.as_of),
+            "scenario": rep.scenario.name,
+        },
+    }
 
 
 def _top_indices(sensitivity: dict[str, Any]) -> list[tuple[str, float, float | None]]:
@@ -181,7 +268,9 @@ def _top_indices(sensitivity: dict[str, Any]) -> list[tuple[str, float, float | 
         total = row.get("total", row.get("ST"))
         first = row.get("first", row.get("S1"))
         if isinstance(total, int | float) and math.isfinite(total):
-            out.append((name, float(total), float(first) if isinstance(first, int | float) else None))
+            out.append(
+                (name, float(total), float(first) if isinstance(first, int | float) else None)
+            )
     return sorted(out, key=lambda r: -r[1])[:8]
 
 
@@ -192,51 +281,89 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
         top = _top_indices(data.sensitivity)
         if top:
             out["sensitivity"] = True
-            out["paragraphs"].append(loc.t("drivers.sobol", first=top[0][0],
-                                           total=loc.num(top[0][1], 2)))
-            out["figure"] = Markup(figures.bars_svg("sobol", [t[0] for t in top],
-                                                    [t[1] for t in top], None,
-                                                    loc.t("fig.sobol_axis")))
+            out["paragraphs"].append(
+                loc.t("drivers.sobol", first=top[0][0], total=loc.num(top[0][1], 2))
+            )
+            out["figure"] = Markup(
+                figures.bars_svg(
+                    "sobol", [t[0] for t in top], [t[1] for t in top], None, loc.t("fig.sobol_axis")
+                )
+            )
     dec = data.forecast.forecast.decomposition
     if dec is not None:
         parts = dec.parts
         keys = [k for k in ("compute", "algorithms", "group_term", "residual") if k in parts]
-        out["paragraphs"].append(loc.t(
-            "drivers.decomposition", gap=loc.num(dec.measured),
-            **{k: loc.num(parts[k]["median"], 1, sign=True) for k in keys}))
+        out["paragraphs"].append(
+            loc.t(
+                "drivers.decomposition",
+                gap=loc.num(dec.measured),
+                **{k: loc.num(parts[k]["median"], 1, sign=True) for k in keys},
+            )
+        )
         if out["figure"] is None:
-            out["figure"] = Markup(figures.bars_svg(
-                "decomposition", [loc.t(f"part.{k}") for k in keys],
-                [parts[k]["median"] for k in keys],
-                [(parts[k]["q05"], parts[k]["q95"]) for k in keys], loc.t("fig.points_gap")))
+            out["figure"] = Markup(
+                figures.bars_svg(
+                    "decomposition",
+                    [loc.t(f"part.{k}") for k in keys],
+                    [parts[k]["median"] for k in keys],
+                    [(parts[k]["q05"], parts[k]["q95"]) for k in keys],
+                    loc.t("fig.points_gap"),
+                )
+            )
     if not out["sensitivity"]:
         out["paragraphs"].append(loc.t("drivers.no_sobol"))
     rows = {r["path"]: r for r in data.assumptions}
-    out["assumptions"] = [{"label": loc.t(f"param.{p}"), "path": p, "value": rows[p]["value"],
-                           "source": rows[p]["source"]} for p in KEY_ASSUMPTIONS if p in rows]
+    out["assumptions"] = [
+        {
+            "label": loc.t(f"param.{p}"),
+            "path": p,
+            "value": rows[p]["value"],
+            "source": rows[p]["source"],
+        }
+        for p in KEY_ASSUMPTIONS
+        if p in rows
+    ]
     return out
 
 
 def backtest_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     """Return the backtest record's table, or the note that there is none yet."""
     scores = (data.backtest or {}).get("scores") or []
-    rows = [{"model": loc.t(f"model.{s['model']}") if loc.has(f"model.{s['model']}") else s["model"],
-             "horizon": loc.months(float(s["horizon"]), 0), "crps": loc.num(s.get("crps"), 2),
-             "brier": loc.num(s.get("brier"), 3), "coverage80": loc.pct(s.get("coverage80"))}
-            for s in scores if isinstance(s, dict) and "model" in s and "horizon" in s]
+    rows = [
+        {
+            "model": loc.t(f"model.{s['model']}") if loc.has(f"model.{s['model']}") else s["model"],
+            "horizon": loc.months(float(s["horizon"]), 0),
+            "crps": loc.num(s.get("crps"), 2),
+            "brier": loc.num(s.get("brier"), 3),
+            "coverage80": loc.pct(s.get("coverage80")),
+        }
+        for s in scores
+        if isinstance(s, dict) and "model" in s and "horizon" in s
+    ]
     return {"rows": rows, "text": loc.t("backtest.intro" if rows else "backtest.none")}
 
 
 def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     """Return the data cited: sources with licences, dates and links."""
     prov = data.provenance
-    sources = [{"title": s["title"], "license": s["license"], "homepage": s["homepage"],
-                "files": f"{s['files']:,}", "rows": f"{s['rows']:,}",
-                "dates": f"{loc.date(s['first']) if s['first'] else ''} – "
-                         f"{loc.date(s['last']) if s['last'] else ''}"}
-               for s in prov["sources"]]
-    return {"sources": sources, "credits": prov["credits"], "data_hash": prov["data_hash"],
-            "through": loc.date(prov["data_through"]) if prov["data_through"] else loc.t("n_a")}
+    sources = [
+        {
+            "title": s["title"],
+            "license": s["license"],
+            "homepage": s["homepage"],
+            "files": f"{s['files']:,}",
+            "rows": f"{s['rows']:,}",
+            "dates": f"{loc.date(s['first']) if s['first'] else ''} – "
+            f"{loc.date(s['last']) if s['last'] else ''}",
+        }
+        for s in prov["sources"]
+    ]
+    return {
+        "sources": sources,
+        "credits": prov["credits"],
+        "data_hash": prov["data_hash"],
+        "through": loc.date(prov["data_through"]) if prov["data_through"] else loc.t("n_a"),
+    }
 
 
 def summary(data: ReportData, loc: Locale) -> list[str]:
@@ -247,24 +374,41 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
     out = []
     gap = res.gap_points
     if gap is not None:
-        values = {"leader": leader, "challenger": challenger, "metric": metric,
-                  "gap_ci": loc.range(res.gap_points_ci[0], res.gap_points_ci[1]),
-                  "lag": loc.months(res.lag.months)}
-        out.append(loc.t("summary.gap", gap=loc.num(gap), **values) if gap > 0 else
-                   loc.t("summary.gap_ahead", gap=loc.num(-gap), **values))
+        values = {
+            "leader": leader,
+            "challenger": challenger,
+            "metric": metric,
+            "gap_ci": loc.range(res.gap_points_ci[0], res.gap_points_ci[1]),
+            "lag": loc.months(res.lag.months),
+        }
+        out.append(
+            loc.t("summary.gap", gap=loc.num(gap), **values)
+            if gap > 0
+            else loc.t("summary.gap_ahead", gap=loc.num(-gap), **values)
+        )
         then = _year_ago(res)
         if then is not None:
             change = gap - float(then.gap_points)
-            key = ("summary.steady" if abs(change) < STEADY_POINTS
-                   else "summary.narrowed" if change < 0 else "summary.widened")
+            key = (
+                "summary.steady"
+                if abs(change) < STEADY_POINTS
+                else "summary.narrowed"
+                if change < 0
+                else "summary.widened"
+            )
             out.append(loc.t(key, change=loc.num(abs(change))))
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)
-    out.append(loc.t("summary.forecast", challenger=challenger,
-                     p36=loc.pct(p[36]) if 36 in p else loc.t("n_a"),
-                     p60=loc.pct(p[60] if 60 in p else p[last]),
-                     scenario=loc.scenario(data.scenario, data.forecast.scenario.title)))
+    out.append(
+        loc.t(
+            "summary.forecast",
+            challenger=challenger,
+            p36=loc.pct(p[36]) if 36 in p else loc.t("n_a"),
+            p60=loc.pct(p[60] if 60 in p else p[last]),
+            scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
+        )
+    )
     return out
 
 
@@ -272,16 +416,25 @@ def render_html(data: ReportData, lang: str) -> str:
     """Return the report as one self-contained HTML page in ``lang`` (en, zh, ja)."""
     loc = Locale(lang)
     res = data.gap.result
-    title = loc.t("title", leader=loc.group(res.leader.group),
-                  challenger=loc.group(res.challenger.group))
+    title = loc.t(
+        "title", leader=loc.group(res.leader.group), challenger=loc.group(res.challenger.group)
+    )
     context = {
-        "lang": lang, "t": loc.t, "title": title, "loc": loc,
-        "subtitle": loc.t("subtitle", scenario=loc.scenario(data.scenario,
-                                                            data.forecast.scenario.title),
-                          as_of=loc.date(res.as_of), generated=loc.date(data.generated),
-                          version=data.version),
-        "gap": gap_section(data, loc), "forecast": forecast_section(data, loc),
-        "drivers": drivers_section(data, loc), "backtest": backtest_section(data, loc),
+        "lang": lang,
+        "t": loc.t,
+        "title": title,
+        "loc": loc,
+        "subtitle": loc.t(
+            "subtitle",
+            scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
+            as_of=loc.date(res.as_of),
+            generated=loc.date(data.generated),
+            version=data.version,
+        ),
+        "gap": gap_section(data, loc),
+        "forecast": forecast_section(data, loc),
+        "drivers": drivers_section(data, loc),
+        "backtest": backtest_section(data, loc),
         "data": data_section(data, loc),
     }
     context["summary"] = summary(data, loc)

@@ -79,7 +79,7 @@
   function layout(extra) {
     return Object.assign({
       font: FONT, margin: { l: 56, r: 16, t: 28, b: 40 }, hovermode: "x unified",
-      legend: { orientation: "h", y: 1.12, x: 0 }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+      legend: { orientation: "h", y: 1.12, x: 0, traceorder: "normal" }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
       xaxis: { gridcolor: "#eceff1" }, yaxis: { gridcolor: "#eceff1", zerolinecolor: "#c5cbd0" },
     }, extra || {});
   }
@@ -122,8 +122,11 @@
     const lagPrefix = gap.lag_censored ? "≥ " : "";
     const trend = gap.trend || {};
     const slope = trend.slope_per_year;
+    const unclear = trend.ci && trend.ci[0] !== null && trend.ci[0] <= 0 && trend.ci[1] >= 0;
     const trendText = slope === null || slope === undefined ? "n/a"
-      : (slope < 0 ? "narrowing " : "widening ") + num(Math.abs(slope), d) + " per year";
+      : (slope > 0 ? "+" : "") + num(slope, d) + " / year";
+    const trendNote = slope === null || slope === undefined ? ""
+      : (unclear ? "; the interval includes 0 (no clear trend)" : slope < 0 ? "; narrowing" : "; widening");
     $("gap-cards").innerHTML =
       side(gap.leader, "leader") + side(gap.challenger, "challenger") +
       '<div class="card"><h3>Gap</h3><div class="big">' + num(gap.gap_points, d) +
@@ -131,8 +134,8 @@
       "</div></div>" +
       '<div class="card"><h3>Lag</h3><div class="big">' + lagPrefix + num(gap.lag_months, 1) +
       ' mo</div><div class="small">95% ' + range(gap.lag_months_ci, 1) + " months</div></div>" +
-      '<div class="card"><h3>Past 12 months</h3><div class="big small-big">' + esc(trendText) +
-      '</div><div class="small">gap trend, 95% ' + range(trend.ci, d) + "</div></div>" +
+      '<div class="card"><h3>Gap trend, past 12 months</h3><div class="big">' + esc(trendText) +
+      '</div><div class="small">95% ' + range(trend.ci, d) + esc(trendNote) + "</div></div>" +
       '<p class="muted small" style="flex-basis:100%;margin:0">' + esc(gap.title) + ", as of " +
       esc(gap.as_of) + ". " + esc(gap.credit) + ".</p>";
   }
@@ -221,9 +224,9 @@
         const v = Number(input.value);
         $("o-" + s.key).textContent = s.fmt(v);
         input.setAttribute("aria-valuetext", s.fmt(v));
-        schedule(300);
+        schedule(400);
       });
-      input.addEventListener("change", () => schedule(0));
+      input.addEventListener("change", () => schedule(150));
     });
     const shockGroup = $("shock-group");
     shockGroup.innerHTML = '<option value="challenger">' + esc(sc.groups.challenger) + "</option>" +
@@ -319,15 +322,16 @@
   function renderHeadline(f) {
     const c = f.groups.challenger;
     const probs = HORIZONS.filter(([k]) => k in f.p_ahead_within).map(([k, label]) =>
-      '<div class="prob" id="p-within-' + k + '">' + pct(f.p_ahead_within[k], 0) +
+      '<div class="prob" id="p-within-' + k + '">' + pct(f.p_ahead_within[k], 1) +
       "<small>within " + label + " (±" + num(100 * f.p_ahead_within_se[k], 1) + ")</small></div>").join("");
     const crossing = f.median_crossing ? "Median crossing: " + esc(f.median_crossing.date.slice(0, 7)) + "."
       : "No median crossing within " + f.horizon_months + " months (P stays below 50%).";
     const q = f.gap_quantiles["60"] || f.gap_quantiles[String(f.horizon_months)];
     const gapText = q ? " Gap in 5 years: " + num(q.q50, 1) + " points (90% " + num(q.q05, 1) + " to " + num(q.q95, 1) + ")." : "";
     $("headline").innerHTML =
-      "<div>Probability that <strong class=\"challenger\">" + esc(c) + "</strong>'s best model is ahead of " +
-      '<strong class="leader">' + esc(f.groups.leader) + "</strong>'s at some point (" + esc(MODEL_NAMES[f.model]) + ")</div>" +
+      '<div>Probability that the best model of <strong class="challenger">' + esc(c) + "</strong> (challenger) " +
+      'is ahead of the best model of <strong class="leader">' + esc(f.groups.leader) + "</strong> (leader) at some point · " +
+      esc(MODEL_NAMES[f.model]) + "</div>" +
       '<div class="probs">' + probs + "</div>" +
       '<div class="small muted">' + crossing + gapText + " As of " + esc(f.as_of) + ".</div>";
   }
@@ -457,8 +461,8 @@
     $("draws").addEventListener("change", () => schedule(0));
     $("shock-group").addEventListener("change", () => { if (Number($("shock-size").value) > 1) schedule(0); });
     ["shock-size", "shock-date"].forEach((id) => {
-      $(id).addEventListener("input", () => { updateShockLabels(); schedule(300); });
-      $(id).addEventListener("change", () => schedule(0));
+      $(id).addEventListener("input", () => { updateShockLabels(); schedule(400); });
+      $(id).addEventListener("change", () => schedule(150));
     });
     $("reset").addEventListener("click", async () => { await loadScenario(); runForecast(); });
   }
