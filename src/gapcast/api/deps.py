@@ -230,6 +230,7 @@ class Services:
     forecasts: LRUCache[bytes]
     results: LRUCache[Any]
     engine: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
+    request_keys: LRUCache[Any] = field(default_factory=lambda: LRUCache(1024))
 
     @classmethod
     def create(cls, settings: ApiSettings) -> Services:
@@ -240,6 +241,7 @@ class Services:
             LRUCache(settings.cache_size),
             LRUCache(max(settings.cache_size // 4, 0)),
             threading.Semaphore(max(settings.engine_slots, 1)),
+            LRUCache(4 * max(settings.cache_size, 0)),
         )
 
 
