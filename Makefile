@@ -24,6 +24,10 @@ demo: $(STAMP)
 	@if [ -d "$(DATA)" ]; then $(BIN)/gapcast data import "$(DATA)"; \
 	 else echo "$(DATA) not found: fetching from upstream"; $(BIN)/gapcast data fetch; fi
 	$(BIN)/gapcast data status
+	$(BIN)/gapcast gap --metric eci --plot $(OUT)/gap-eci.png
+	$(BIN)/gapcast forecast --scenario baseline --plot $(OUT)/forecast-baseline.png
+	$(BIN)/gapcast forecast --compare baseline serving-bound node-doubling export-controls-tighten \
+	  export-controls-loosen open-diffusion-fast --plot $(OUT)/forecast-compare.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -1,10 +1,15 @@
 """Property-based fuzzing of the API against its own OpenAPI schema (schemathesis, in-process).
 
-Every operation gets generated requests, valid and invalid; no request may produce a 5xx,
-and every response must match the schema it documents (the one error body included). The
-app under test bounds forecasts at 2,000 draws so the whole run stays well under a minute;
-the number of cases run is printed (``-s`` shows it) and written to
+Every operation gets generated requests, valid ones (positive mode) and ones that break the
+schema (negative mode); no request may produce a 5xx, and every response must match what
+the schema documents for it (status, content type, body; the one error body included).
+The app under test bounds forecasts at 2,000 draws so the whole run stays well under a
+minute. The number of cases run is printed (``-s`` shows it) and written to
 ``test-artifacts/schemathesis.txt``.
+
+The operations are parametrised here (one test id per operation) rather than with
+``schema.parametrize()``, whose test ids are not unique under this pytest, which breaks
+pytest-xdist.
 """
 
 from __future__ import annotations
@@ -17,14 +22,14 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.config import SchemathesisConfig
 
 from api_helpers import copy_with_run
 from gapcast.api import create_app
@@ -33,32 +38,30 @@ from gapcast.pipeline.report import has_trust_stage
 pytestmark = pytest.mark.mirror
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 12}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 CASES: list[str] = []
 """``METHOD path`` of every generated case (counted in the summary)."""
 
-
-# The schema is loaded when the module is imported (schemathesis' lazy fixture loader does not
-# work with this pytest), so the app is built now over a store file that ``fuzz_store`` fills
-# before the first case: the app opens the store per request.
+# The app is built when the module is imported, over a store file that ``fuzz_store`` fills
+# before the first case (the app opens its store per request, so it may appear later).
 FOLDER = Path(tempfile.mkdtemp(prefix="gapcast-fuzz-"))
 APP = create_app(FOLDER / "fuzz.duckdb", token="fuzz-token", max_draws=2000, default_draws=500)
-# The coverage phase's boundary values are skipped for the two routes whose every distinct
-# valid request re-reads the whole data (about half a second each); fuzzing still covers them.
-CONFIG = SchemathesisConfig.from_dict(
-    {
-        "operations": [
-            {
-                "include-path-regex": "^/api/(gap|models)$",
-                "phases": {"coverage": {"enabled": False}},
-            }
-        ]
-    }
-)
-schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP, config=CONFIG)
-for _stage in ("backtest", "sensitivity"):
-    # Routes of stages that are not built yet answer a documented 503; nothing to fuzz.
-    if not has_trust_stage(_stage):
-        schema = schema.exclude(path=f"/api/{_stage}")
+SCHEMA = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
+OPERATIONS = [
+    result.ok()
+    for result in SCHEMA.get_all_operations()
+    # Routes of stages not built yet answer a documented 503; there is nothing to fuzz.
+    if not any(
+        result.ok().path == f"/api/{stage}" and not has_trust_stage(stage)
+        for stage in ("backtest", "sensitivity")
+    )
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -81,21 +84,34 @@ def report_cases() -> Iterator[None]:
     (ARTIFACTS / "schemathesis.txt").write_text(summary + "\n")
 
 
-@schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-    database=None,
-)
-def test_no_request_produces_a_server_error(case: Any) -> None:
-    CASES.append(f"{case.method} {case.path}")
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ]
+def _has_inputs(operation: Any) -> bool:
+    return any(
+        len(part)
+        for part in (operation.query, operation.path_parameters, operation.headers, operation.body)
     )
+
+
+# Negative cases need something to break: operations without inputs get positive cases only.
+PARAMS = [
+    pytest.param(op, mode, id=f"{op.label} {mode.value}")
+    for op in OPERATIONS
+    for mode in EXAMPLES
+    if mode is GenerationMode.POSITIVE or _has_inputs(op)
+]
+
+
+@pytest.mark.parametrize(("operation", "mode"), PARAMS)
+def test_no_request_produces_a_server_error(operation: Any, mode: GenerationMode) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES[mode],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: Any) -> None:
+        CASES.append(f"{case.method} {case.path}")
+        case.call_and_validate(checks=CHECKS)
+
+    run()

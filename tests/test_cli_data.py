@@ -6,6 +6,8 @@ import functools
 import hashlib
 import http.server
 import json
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -261,3 +263,18 @@ def test_fetch_reports_http_errors(served: tuple[Path, str], db: Path, capsys) -
     )
     assert code == 1
     assert err.startswith(f"Error: {url}/epoch/eci.csv: download failed (HTTP 404)")
+
+
+def test_entry_points_and_usage_errors(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "gapcast", "--help"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0 and "Usage: gapcast" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "gapcast", "--db", str(tmp_path / "x.duckdb"), "gap", "--bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "No such option: --bogus" in bad.stderr and "Traceback" not in bad.stderr

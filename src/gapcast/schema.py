@@ -23,7 +23,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final, cast
 
 import pandas as pd
 
@@ -127,7 +127,7 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name, (_, dtype, _) in spec.items():
         if name in frame.columns:
-            out[name] = frame[name].astype(dtype)
+            out[name] = frame[name].astype(cast(Any, dtype))
         else:
             out[name] = pd.Series(
                 pd.NA if dtype in ("string", "boolean") else None, index=frame.index, dtype=dtype

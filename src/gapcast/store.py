@@ -161,8 +161,8 @@ class Store:
         earlier rows deleted and replaced. If anything fails, nothing changes.
         """
         known = {
-            (row.source, row.file): (row.sha256, int(row.rows))
-            for row in self.imports().itertuples(index=False)
+            (str(row["source"]), str(row["file"])): (str(row["sha256"]), int(row["rows"]))
+            for row in self.imports().to_dict(orient="records")
         }
         results: list[ImportResult] = []
         now = datetime.now(UTC).replace(tzinfo=None)

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from gapcast.cli import data, forecast, gap, report, serve
@@ -46,19 +45,14 @@ serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; map gapcast errors to one stderr line and an exit code."""
+    """Run the CLI; map gapcast errors to one stderr line and an exit code.
+
+    Usage errors (unknown option, bad value) are Typer's own: a usage line and exit 2.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="gapcast")
     except GapcastError as err:
         err_console.print(f"Error: {err.message}", markup=False, highlight=False, soft_wrap=True)
         if err.hint:
             err_console.print(f"Hint: {err.hint}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("Aborted.")
-        sys.exit(1)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Exit as err:
         sys.exit(err.exit_code)

@@ -149,15 +149,14 @@ def register(root: typer.Typer) -> None:
         shown = [c for c in frame.columns if c not in ("model_id", "source")]
         for column in shown:
             table.add_column(column)
-        for row in frame.head(limit).itertuples(index=False):
-            values = row._asdict()
+        for values in frame.head(limit).to_dict(orient="records"):
             table.add_row(*(_cell(values[c]) for c in shown))
         console.print(table)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {k: (None if pd.isna(v) else _plain(v)) for k, v in row.items()}
+        {str(k): (None if pd.isna(v) else _plain(v)) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
 

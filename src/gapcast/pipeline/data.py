@@ -24,11 +24,11 @@ from gapcast.sources import (
     HEAD_BYTES,
     REGISTRY,
     ArchiveDownload,
-    LmarenaCatalog,
     MirrorOnlyDownload,
     detect,
 )
 from gapcast.sources.base import Parsed
+from gapcast.sources.lmarena import LmarenaCatalog
 from gapcast.store import FileImport, ImportResult, Store, sha256_of
 
 #: File name suffixes an import looks at inside a folder; others (README, MANIFEST) are
@@ -108,7 +108,10 @@ def parse_files(
     ``downloaded`` is the day files were fetched from upstream; it dates snapshots
     that carry no date of their own (LMArena's current leaderboard JSON).
     """
-    known = {(r.source, r.file): r.sha256 for r in store.imports().itertuples(index=False)}
+    known = {
+        (str(r["source"]), str(r["file"])): str(r["sha256"])
+        for r in store.imports().to_dict(orient="records")
+    }
     prepared: list[FileImport] = []
     for item in files:
         source = detect(item.path, item.raw[:HEAD_BYTES])
@@ -252,17 +255,17 @@ def status(store: Store) -> dict[str, Any]:
     merged = imports.merge(ranges, on=["source", "file"], how="left")
     sources = [
         {
-            "source": row.source,
-            "file": row.file,
-            "rows": int(row.rows),
-            "first": _date(row.first),
-            "last": _date(row.last),
-            "sha256": row.sha256,
-            "license": row.license,
-            "url": row.url,
-            "imported_at": str(row.imported_at),
+            "source": row["source"],
+            "file": row["file"],
+            "rows": int(row["rows"]),
+            "first": _date(row["first"]),
+            "last": _date(row["last"]),
+            "sha256": row["sha256"],
+            "license": row["license"],
+            "url": None if pd.isna(row["url"]) else row["url"],
+            "imported_at": str(row["imported_at"]),
         }
-        for row in merged.itertuples(index=False)
+        for row in merged.to_dict(orient="records")
     ]
     res = resolved(store)
     unresolved = res.unresolved.sort_values(["kind", "rows", "name"], ascending=[True, False, True])
