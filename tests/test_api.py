@@ -386,3 +386,27 @@ def test_a_missing_store_is_503_with_a_hint(tmp_path: Path) -> None:
         body = assert_error(c.get("/api/sources"), 503, "not_available")
         assert "gapcast" in body["hint"]
         assert c.get("/api/health").json()["data_hash"] is None
+
+
+def test_trust_routes_call_the_trust_stage_when_it_exists(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("gapcast.pipeline.trust")
+
+    def sensitivity(store: Store, scenario: str) -> dict[str, Any]:
+        return {"scenario": scenario, "indices": [{"path": "world.volatility", "total": 0.5}]}
+
+    def backtest(store: Store, horizons: str) -> dict[str, Any]:  # not the API's arguments
+        return {}
+
+    fake.sensitivity = sensitivity  # type: ignore[attr-defined]
+    fake.backtest = backtest  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gapcast.pipeline.trust", fake)
+    assert client.get("/api/health").json()["features"]["sensitivity"] is True
+    body = client.get("/api/sensitivity", params={"scenario": "serving-bound"}).json()
+    assert body["scenario"] == "serving-bound" and body["indices"][0]["total"] == 0.5
+    unwired = assert_error(client.get("/api/backtest"), 503, "not_available")
+    assert "not wired" in unwired["message"]

@@ -347,22 +347,36 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
     @router.get("/backtest", response_model=dict[str, Any], tags=["trust"])
     def backtest(
-        store: StoreDep,
+        services: ServicesDep,
         metric: Literal["eci", "lmarena"] = "eci",
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Return the backtest record: scores per model and horizon (503 until it exists)."""
-        function = report_use.trust_stage("backtest")
-        return convert.clean(report_use.as_dict(function(store=store, metric=metric)))  # type: ignore[no-any-return]
+        report_use.trust_stage("backtest")
+
+        def compute() -> dict[str, Any]:
+            with services.engine, services.provider.read() as store:
+                return report_use.call_trust("backtest", store=store, metric=metric)
+
+        key = ("backtest", services.provider.data_hash(), metric)
+        found, _ = services.results.get_or_compute(key, compute)
+        return convert.clean(found)
 
     @router.get("/sensitivity", response_model=dict[str, Any], tags=["trust"])
     def sensitivity(
-        store: StoreDep,
+        services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Return Sobol indices of P(ahead) for each uncertain parameter (503 until it exists)."""
-        function = report_use.trust_stage("sensitivity")
-        result = function(store=store, scenario=_shipped(scenario))
-        return convert.clean(report_use.as_dict(result))  # type: ignore[no-any-return]
+        report_use.trust_stage("sensitivity")
+        name = _shipped(scenario)
+
+        def compute() -> dict[str, Any]:
+            with services.engine, services.provider.read() as store:
+                return report_use.call_trust("sensitivity", store=store, scenario=name)
+
+        key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name)
+        found, _ = services.results.get_or_compute(key, compute)
+        return convert.clean(found)
 
     # ---- runs ------------------------------------------------------------------------
 

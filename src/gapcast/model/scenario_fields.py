@@ -214,10 +214,19 @@ class CapabilitySpec(_Spec):
 
 
 class TrendSpec(_Spec):
-    """The statistical baseline (compound Poisson frontier steps)."""
+    """The statistical baseline (compound Poisson frontier steps with common progress)."""
 
     window_months: int = Field(
         24, ge=6, le=240, description="History window for step rates and sizes."
+    )
+    common_progress: float = Field(
+        0.0,
+        ge=0.0,
+        lt=1.0,
+        description=(
+            "rho: share of the challenger's progress that follows the leader's steps "
+            "(0 = independent groups; `calibrated` by `gapcast calibrate`)."
+        ),
     )
 
 
@@ -225,7 +234,10 @@ class EnsembleSpec(_Spec):
     """How the trend and compute models are mixed."""
 
     compute_weight: float = Field(
-        0.5, ge=0.0, le=1.0, description="Weight of the compute model's draws."
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the compute model's draws (`calibrated` by `gapcast calibrate`).",
     )
 
 
@@ -271,6 +283,13 @@ class Scenario(_Spec):
     shocks: tuple[Shock, ...] = Field((), description="Dated one-off compute changes.")
     growth_changes: tuple[GrowthChange, ...] = Field(
         (), description="Dated changes of compute growth (export-control decisions)."
+    )
+    calibration: str = Field(
+        "",
+        description=(
+            "Provenance of the values written `calibrated` (filled in from "
+            "scenarios/calibration.json; empty when none is)."
+        ),
     )
 
     def content_hash(self) -> str:

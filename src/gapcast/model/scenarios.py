@@ -10,6 +10,16 @@ The schema itself is ``gapcast.model.scenario_fields`` (re-exported here); this 
 text and mappings; reading files is the pipeline's job (``gapcast.pipeline.scenarios``).
 Errors are ``ScenarioError`` naming the field path, the bad value and what is allowed, e.g.
 ``groups.challenger.serving.share.sd: -0.1 is not allowed; must be > 0``.
+
+Calibrated values
+-----------------
+A field may be written ``calibrated`` (``trend.common_progress``,
+``ensemble.compute_weight``, ``capability.efficiency_half_life_months``): its value is then
+taken from the backtest calibration (``gapcast calibrate`` writes ``scenarios/
+calibration.json``; ``gapcast.model.calibration``), passed to ``parse_scenario`` as
+``calibrated`` (path to value) after ``extends`` and overrides are applied. The calibration's
+provenance is recorded in the scenario's ``calibration`` field, so a stored run keeps the
+values it used.
 """
 
 from __future__ import annotations
@@ -48,19 +58,72 @@ Resolver = Callable[[str], tuple[str, str]]
 """Maps an ``extends`` name to ``(yaml text, file name)``; raises ``ScenarioError``."""
 
 
+CALIBRATED = "calibrated"
+"""The word that marks a field whose value comes from the backtest calibration."""
+
+
 def parse_scenario(
     text: str,
     *,
     file: str | None = None,
     resolve: Resolver | None = None,
     overrides: Sequence[str] = (),
+    calibrated: Mapping[str, Any] | None = None,
+    calibration_note: str = "",
 ) -> Scenario:
-    """Parse scenario YAML text (with ``extends`` and ``--set`` overrides) into a ``Scenario``."""
+    """Parse scenario YAML text (with ``extends`` and ``--set`` overrides) into a ``Scenario``.
+
+    Fields written ``calibrated`` take their value from ``calibrated`` (path to value, see
+    ``fill_calibrated``); ``calibration_note`` records where those values came from.
+    """
     raw = load_mapping(text, file=file, resolve=resolve)
     for item in overrides:
         raw = apply_override(raw, item)
+    raw = fill_calibrated(raw, calibrated or {}, calibration_note, file=file)
     paths = tuple(item.partition("=")[0].strip() for item in overrides)
     return validate_scenario(raw, file=file, overridden=paths)
+
+
+def fill_calibrated(
+    raw: Mapping[str, Any],
+    values: Mapping[str, Any],
+    note: str = "",
+    *,
+    file: str | None = None,
+) -> dict[str, Any]:
+    """Replace every ``calibrated`` value of a raw scenario mapping by ``values[path]``.
+
+    A ``calibrated`` field without a value in ``values`` is a ``ScenarioError`` (run
+    ``gapcast calibrate``). When anything was filled, the top-level ``calibration`` field is
+    set to ``note``.
+    """
+    out: dict[str, Any] = json.loads(json.dumps(raw, default=str))
+    filled = False
+
+    def walk(node: Any, prefix: str) -> Any:
+        nonlocal filled
+        if isinstance(node, dict):
+            return {k: walk(v, f"{prefix}.{k}" if prefix else str(k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{prefix}.{i}") for i, v in enumerate(node)]
+        if node == CALIBRATED:
+            if prefix not in values:
+                known = ", ".join(sorted(values)) or "none (no calibration file)"
+                raise ScenarioError(
+                    prefix,
+                    f"'{CALIBRATED}' but the calibration has no value for it; calibrated "
+                    f"fields: {known}",
+                    file=file,
+                    hint="run `gapcast calibrate --write`, or give a value",
+                )
+            filled = True
+            return json.loads(json.dumps(values[prefix]))
+        return node
+
+    result: dict[str, Any] = walk(out, "")
+    if filled and note:
+        result["calibration"] = note
+    return result
 
 
 def load_mapping(
@@ -357,8 +420,10 @@ __all__ = [
     "TrainingSpec",
     "TrendSpec",
     "WorldSpec",
+    "CALIBRATED",
     "apply_override",
     "documented_fields",
+    "fill_calibrated",
     "load_mapping",
     "merge",
     "parse_scenario",

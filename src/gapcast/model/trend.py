@@ -1,8 +1,9 @@
-r"""The statistical baseline: each group's frontier as a compound Poisson process of steps.
+r"""The statistical baseline: frontier steps as compound Poisson processes, with common progress.
 
-A frontier moves in steps (a release that beats the group's best). For group ``b``
+A frontier moves in steps (a release that beats the group's best). Each group ``b`` has its
+own step process
 
-.. math:: F_b(t) = F_b(0) + \sum_{k=1}^{N_b(t)} J_{b,k}, \qquad
+.. math:: X_b(t) = F_b(0) + \sum_{k=1}^{N_b(t)} J_{b,k}, \qquad
           N_b(t) \sim \text{Poisson}(\lambda_b t),
 
 with ``lambda_b`` drawn per draw from its posterior ``Gamma(n_b + 1/2, E_b)`` (``n_b`` steps
@@ -11,11 +12,21 @@ bootstrap resample of the ``n_b`` observed step sizes: each draw first resamples
 steps with replacement (uncertainty about the size distribution), then each of its jumps
 picks one of its resampled steps. So
 
-.. math:: E[F_b(t)] = F_b(0) + \lambda_b \bar J_b t, \quad
-          \operatorname{Var}[F_b(t) \mid \lambda_b, J] = \lambda_b\, \overline{J^2}_b\, t,
+.. math:: E[X_b(t)] = F_b(0) + \lambda_b \bar J_b t, \quad
+          \operatorname{Var}[X_b(t) \mid \lambda_b, J] = \lambda_b\, \overline{J^2}_b\, t.
 
-a random walk with positive steps whose spread grows like ``sqrt(t)`` and whose timing is
-lumpy, as the data is. The groups are independent given their histories.
+The leader's frontier is its own process, ``F_0 = X_0``. The challenger's follows the
+leader's progress in part (common progress: diffusion of methods, distillation, the same
+hardware generations) and its own steps in part:
+
+.. math:: F_1(t) = F_1(0) + \rho\,[X_0(t) - X_0(0)] + (1 - \rho)\,[X_1(t) - X_1(0)],
+          \qquad 0 \le \rho < 1,
+
+a convex combination of two non-decreasing paths, hence non-decreasing. The gap is then
+``G(t) = G(0) + (1 - rho) [(X_0(t) - X_0(0)) - (X_1(t) - X_1(0))]``: ``rho`` shrinks both
+the drift and the spread of the gap by ``1 - rho`` and leaves the leader's path unchanged.
+``rho = 0`` is two independent groups (the model before calibration); ``rho`` is set by the
+backtest (``trend.common_progress``, ``gapcast calibrate``; docs/model.md).
 """
 
 from __future__ import annotations
@@ -112,7 +123,7 @@ def trend_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
 
 
 class TrendModel:
-    """Compound Poisson frontier steps per group (see the module docstring)."""
+    """Compound Poisson frontier steps per group with common progress (module docstring)."""
 
     name = "trend"
 
@@ -137,6 +148,7 @@ class TrendModel:
             self._sizes[b, : group.steps.n] = group.steps.sizes
         self._f0 = np.array([g.frontier for g in inputs.groups])
         self._hist = [np.ascontiguousarray(g.history, dtype=np.float64) for g in inputs.groups]
+        self.common_progress = float(scenario.trend.common_progress)
 
     def _rates(self, params: Draws) -> Array:
         return np.stack([params[f"groups.{r}.releases.rate"] for r in ROLES], axis=1)
@@ -160,6 +172,7 @@ class TrendModel:
             self._sizes,
             self._n,
             self._f0,
+            self.common_progress,
             self.horizon,
             self._hist[0],
             self._hist[1],
@@ -176,13 +189,34 @@ class TrendModel:
     def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
         """Return the frontier paths, draws × months × groups."""
         out = np.empty((keys.shape[0], self.horizon + 1, 2))
-        _paths(keys, self._rates(params), self._sizes, self._n, self._f0, out)
+        _paths(keys, self._rates(params), self._sizes, self._n, self._f0, self.common_progress, out)
         return out
+
+
+def with_common_progress(paths: Array, rho: float) -> Array:
+    """Return trend paths simulated with ``rho = 0`` as they are with common progress ``rho``.
+
+    ``F_1(t) = F_1(0) + rho (F_0(t) - F_0(0)) + (1 - rho) (X_1(t) - X_1(0))`` on draws ×
+    months × groups; the same draws as ``TrendModel.paths`` with ``trend.common_progress =
+    rho`` (up to rounding), so one simulation serves every ``rho`` (the calibration's grid).
+    """
+    out = paths.copy()
+    if rho != 0.0:
+        lead = paths[:, :, 0] - paths[:, :1, 0]
+        own = paths[:, :, 1] - paths[:, :1, 1]
+        out[:, :, 1] = paths[:, :1, 1] + rho * lead + (1.0 - rho) * own
+    return out
 
 
 @jit(nogil=True)
 def _draw(
-    key: np.uint64, rates: Array, sizes: Array, n: NDArray[np.int64], f0: Array, F: Array
+    key: np.uint64,
+    rates: Array,
+    sizes: Array,
+    n: NDArray[np.int64],
+    f0: Array,
+    rho: float,
+    F: Array,
 ) -> None:
     k_count = stream_key(key, _COUNT_STREAM)
     k_pick = stream_key(key, _PICK_STREAM)
@@ -199,7 +233,11 @@ def _draw(
                 r = int(draw_uniform(k_pick, np.uint64(t * MAX_JUMPS + j), np.uint64(b)) * nb_)
                 idx = int(draw_uniform(k_boot, np.uint64(r), np.uint64(b)) * nb_)
                 level += sizes[b, idx]
-            F[t, b] = level
+            if b == 1 and rho != 0.0:
+                # common progress: the leader's rise (group 0 is done) and the own steps
+                F[t, b] = f0[1] + rho * (F[t, 0] - f0[0]) + (1.0 - rho) * (level - f0[1])
+            else:
+                F[t, b] = level
 
 
 @jit(nogil=True)
@@ -212,6 +250,7 @@ def _tally_range(
     sizes: Array,
     n: NDArray[np.int64],
     f0: Array,
+    rho: float,
     months: int,
     hist0: Array,
     hist1: Array,
@@ -230,7 +269,7 @@ def _tally_range(
     for start in range(lo, hi, BATCH):
         m = min(BATCH, hi - start)
         for k in range(m):
-            _draw(keys[start + k], rates[start + k], sizes, n, f0, Fb[k])
+            _draw(keys[start + k], rates[start + k], sizes, n, f0, rho, Fb[k])
             lags(Fb[k], hist0, hist1, at, Lb[k])
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
@@ -242,6 +281,7 @@ def _tally_parallel(
     sizes: Array,
     n: NDArray[np.int64],
     f0: Array,
+    rho: float,
     horizon: int,
     hist0: Array,
     hist1: Array,
@@ -264,6 +304,7 @@ def _tally_parallel(
             sizes,
             n,
             f0,
+            rho,
             horizon + 1,
             hist0,
             hist1,
@@ -284,6 +325,7 @@ def _tally_serial(
     sizes: Array,
     n: NDArray[np.int64],
     f0: Array,
+    rho: float,
     horizon: int,
     hist0: Array,
     hist1: Array,
@@ -306,6 +348,7 @@ def _tally_serial(
             sizes,
             n,
             f0,
+            rho,
             horizon + 1,
             hist0,
             hist1,
@@ -326,10 +369,11 @@ def _paths(
     sizes: Array,
     n: NDArray[np.int64],
     f0: Array,
+    rho: float,
     out: Array,
 ) -> None:
     for d in nb.prange(keys.shape[0]):
-        _draw(keys[d], rates[d], sizes, n, f0, out[d])
+        _draw(keys[d], rates[d], sizes, n, f0, rho, out[d])
 
 
-__all__ = ["TrendModel", "step_history", "trend_space"]
+__all__ = ["TrendModel", "step_history", "trend_space", "with_common_progress"]

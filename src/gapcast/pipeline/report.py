@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -118,6 +119,24 @@ def trust_stage(name: str) -> Callable[..., Any]:
     return function  # type: ignore[no-any-return]
 
 
+def call_trust(name: str, **kwargs: Any) -> dict[str, Any]:
+    """Call a trust-stage use case and return its result as JSON-ready data.
+
+    Raises ``NotAvailableError`` (HTTP 503) when the stage, or a signature that takes these
+    arguments, does not exist yet: the interfaces are wired to ``gapcast.pipeline.trust``
+    by name before that module is finished.
+    """
+    function = trust_stage(name)
+    try:
+        inspect.signature(function).bind(**kwargs)
+    except TypeError:
+        raise NotAvailableError(
+            f"{name} exists but is not wired to this interface yet "
+            f"(it does not take {', '.join(sorted(kwargs))})"
+        ) from None
+    return as_dict(function(**kwargs))
+
+
 def as_dict(result: Any) -> dict[str, Any]:
     """Return a stage result as JSON-ready data (``to_dict`` where it has one)."""
     if hasattr(result, "to_dict"):
@@ -146,14 +165,9 @@ class ReportData:
 
 def _optional(name: str, notes: list[str], **kwargs: Any) -> dict[str, Any] | None:
     try:
-        function = trust_stage(name)
-    except NotAvailableError as err:
-        notes.append(err.message)
-        return None
-    try:
-        return as_dict(function(**kwargs))
+        return call_trust(name, **kwargs)
     except GapcastError as err:
-        notes.append(f"{name}: {err.message}")
+        notes.append(err.message)
         return None
 
 
