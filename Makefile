@@ -28,6 +28,8 @@ demo: $(STAMP)
 	$(BIN)/gapcast forecast --scenario baseline --plot $(OUT)/forecast-baseline.png
 	$(BIN)/gapcast forecast --compare baseline serving-bound node-doubling export-controls-tighten \
 	  export-controls-loosen open-diffusion-fast --plot $(OUT)/forecast-compare.html
+	$(BIN)/gapcast report --scenario baseline --out $(OUT) --lang all
+	@echo "Dashboard: GAPCAST_DB=$(GAPCAST_DB) $(BIN)/gapcast serve   (then open http://127.0.0.1:8000/)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -230,6 +230,18 @@ def first_match(points: Points, reference: Reference) -> Match:
     )
 
 
+def _hull(bounds: tuple[F64, F64], estimate: F64) -> tuple[F64, F64]:
+    """Widen a percentile interval to contain the point estimate.
+
+    A bootstrap over models can only lose a frontier model, never gain one, so the
+    resampled frontier is biased low and a percentile interval of a gap or lag can
+    exclude the estimate computed on all models (seen on the real ECI data in 2024).
+    Reporting an interval that excludes the number beside it would mislead, so gapcast
+    reports the smallest interval holding both the percentile interval and the estimate.
+    """
+    return np.fmin(bounds[0], estimate), np.fmax(bounds[1], estimate)
+
+
 def _interval(samples: F64 | None, level: float) -> Interval:
     if samples is None:
         return (None, None)
@@ -360,9 +372,9 @@ def measure_gap(
     mean_ci: Interval = (None, None)
     if sim is not None:
         gap_d = sim.leader - sim.challenger
-        gap_lo, gap_hi = percentile_interval(gap_d, level)
-        lag_lo, lag_hi = percentile_interval(sim.lag, level)
-        fwd_lo, fwd_hi = percentile_interval(sim.lag_forward, level)
+        gap_lo, gap_hi = _hull(percentile_interval(gap_d, level), gap)
+        lag_lo, lag_hi = _hull(percentile_interval(sim.lag, level), ev.lag[0])
+        fwd_lo, fwd_hi = _hull(percentile_interval(sim.lag_forward, level), ev.lag_forward[0])
         if relative:
             rel_ci = _interval(_relative(gap_d[:, -1], sim.challenger[:, -1]), level)
         mean_ci = _interval(nanmean_rows(sim.lag), level)
