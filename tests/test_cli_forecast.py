@@ -57,8 +57,9 @@ def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert q["q05"] <= q["q25"] <= q["q50"] <= q["q75"] <= q["q95"]
     assert set(out["forecast"]["models"]) == {"trend", "compute", "ensemble"}
     ens = out["forecast"]["models"]
+    w = out["forecast"]["ensemble_compute_weight"]  # calibrated (scenarios/calibration.json)
     assert out["p_ahead_within"]["60"] == pytest.approx(
-        0.5 * ens["trend"]["p_ahead_within"]["60"] + 0.5 * ens["compute"]["p_ahead_within"]["60"]
+        (1 - w) * ens["trend"]["p_ahead_within"]["60"] + w * ens["compute"]["p_ahead_within"]["60"]
     )
     assert out["inputs"]["groups"]["challenger"]["label"] == "China"
     assert out["inputs"]["groups"]["leader"]["compute_share_of_world_clusters"] == 0.8

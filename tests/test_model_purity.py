@@ -10,9 +10,12 @@ def test_model_core_imports_no_adapters() -> None:
     code = (
         "import sys, gapcast.model, gapcast.model.engine, gapcast.model.compute, "
         "gapcast.model.trend, gapcast.model.fit, gapcast.model.scenarios, "
-        "gapcast.model.results, gapcast.model.params\n"
+        "gapcast.model.results, gapcast.model.params, gapcast.model.backtest, "
+        "gapcast.model.scoring, gapcast.model.calibration, gapcast.model.sensitivity, "
+        "gapcast.model.whatif\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "
-        "'gapcast.store', 'gapcast.cli') if m in sys.modules]\n"
+        "'gapcast.store', 'gapcast.cli', 'gapcast.pipeline', 'gapcast.api') "
+        "if m in sys.modules]\n"
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,6 +17,8 @@ See docs/model.md for the equations and the modelling choices.
 """
 
 from gapcast.model._random import rng_from_seed
+from gapcast.model.backtest import BacktestResult, Origin, ScoreRow, run_backtest
+from gapcast.model.calibration import Calibration
 from gapcast.model.compute import ComputeModel, compute_space, fitted_release_rate
 from gapcast.model.engine import (
     BLOCK,
@@ -60,13 +62,17 @@ from gapcast.model.scenarios import (
     scenario_table,
     validate_scenario,
 )
-from gapcast.model.trend import TrendModel, step_history
+from gapcast.model.sensitivity import SobolIndex, SobolOutput, sobol
+from gapcast.model.trend import TrendModel, step_history, with_common_progress
+from gapcast.model.whatif import WhatIf, solve
 
 __all__ = [
     "BLOCK",
     "HORIZONS",
     "QUANTILES",
+    "BacktestResult",
     "Beta",
+    "Calibration",
     "CapabilityFit",
     "Coefficient",
     "ComputeModel",
@@ -83,13 +89,18 @@ __all__ = [
     "Model",
     "ModelForecast",
     "Normal",
+    "Origin",
     "ParamSpace",
     "RunTotals",
     "Scenario",
+    "ScoreRow",
+    "SobolIndex",
+    "SobolOutput",
     "StepHistory",
-    "Triangular",
     "TrendModel",
+    "Triangular",
     "Uniform",
+    "WhatIf",
     "apply_override",
     "compute_space",
     "documented_fields",
@@ -102,11 +113,15 @@ __all__ = [
     "parse_scenario",
     "rng_from_seed",
     "run",
+    "run_backtest",
     "sample_matrix",
     "sample_space",
     "scenario_table",
     "simulate_paths",
+    "sobol",
+    "solve",
     "step_history",
     "summarize",
     "validate_scenario",
+    "with_common_progress",
 ]

@@ -61,6 +61,22 @@ Resolver = Callable[[str], tuple[str, str]]
 CALIBRATED = "calibrated"
 """The word that marks a field whose value comes from the backtest calibration."""
 
+UNCALIBRATED: dict[str, Any] = {
+    "trend.common_progress": 0.0,
+    "ensemble.compute_weight": 0.5,
+    "capability.efficiency_half_life_months": {
+        "dist": "lognormal",
+        "interval90": [12.0, 120.0],
+        "source": (
+            "Uncalibrated prior (before backtests): between a fast fade (a year) and a "
+            "near-permanent offset (ten years)."
+        ),
+    },
+}
+"""The values of ``calibrated`` fields before calibration (what ``gapcast calibrate`` starts
+from, and what a scenario parsed without a calibration gets)."""
+UNCALIBRATED_NOTE = "uncalibrated priors (no calibration given)"
+
 
 def parse_scenario(
     text: str,
@@ -74,12 +90,15 @@ def parse_scenario(
     """Parse scenario YAML text (with ``extends`` and ``--set`` overrides) into a ``Scenario``.
 
     Fields written ``calibrated`` take their value from ``calibrated`` (path to value, see
-    ``fill_calibrated``); ``calibration_note`` records where those values came from.
+    ``fill_calibrated``); ``calibration_note`` records where those values came from. Without
+    ``calibrated`` they take the uncalibrated values (``UNCALIBRATED``), and the note says so.
     """
     raw = load_mapping(text, file=file, resolve=resolve)
     for item in overrides:
         raw = apply_override(raw, item)
-    raw = fill_calibrated(raw, calibrated or {}, calibration_note, file=file)
+    if calibrated is None:
+        calibrated, calibration_note = UNCALIBRATED, calibration_note or UNCALIBRATED_NOTE
+    raw = fill_calibrated(raw, calibrated, calibration_note, file=file)
     paths = tuple(item.partition("=")[0].strip() for item in overrides)
     return validate_scenario(raw, file=file, overridden=paths)
 
@@ -208,6 +227,19 @@ def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
     last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
     node[last] = value
     return out
+
+
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """Return ``scenario`` with fields replaced (dotted path to a YAML-ready value), validated."""
+    raw: dict[str, Any] = scenario.model_dump(mode="json")
+    for path, value in values.items():
+        node: Any = raw
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last = parts[-1]
+        node[int(last) if isinstance(node, list) else last] = json.loads(json.dumps(value))
+    return validate_scenario(raw)
 
 
 def validate_scenario(
@@ -421,6 +453,8 @@ __all__ = [
     "TrendSpec",
     "WorldSpec",
     "CALIBRATED",
+    "UNCALIBRATED",
+    "UNCALIBRATED_NOTE",
     "apply_override",
     "documented_fields",
     "fill_calibrated",
@@ -429,4 +463,5 @@ __all__ = [
     "parse_scenario",
     "scenario_table",
     "validate_scenario",
+    "with_values",
 ]

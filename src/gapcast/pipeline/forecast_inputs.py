@@ -149,9 +149,18 @@ def build_inputs(
     tables: Tables,
     scenario: Scenario,
     as_of: dt.date | None = None,
+    *,
+    frontier_metric: str | None = None,
+    structural: ForecastInputs | None = None,
 ) -> ForecastInputs:
-    """Measure everything the forecast models start from, as of ``as_of``."""
-    metric = scenario.metric
+    """Measure everything the forecast models start from, as of ``as_of``.
+
+    ``frontier_metric`` measures the frontiers, their history and steps on another metric
+    (the LMArena backtest's trend model); the capability fit and the compute shares stay on
+    the scenario's metric, and are taken from ``structural`` (inputs already measured as
+    of the same date) when given.
+    """
+    metric = frontier_metric or scenario.metric
     end_date = as_of or latest_date(tables, metric)
     end = pd.Timestamp(end_date)
     labels = (scenario.groups.leader.label, scenario.groups.challenger.label)
@@ -168,8 +177,13 @@ def build_inputs(
     steps = measure.frontier_steps(points)
     window = scenario.trend.window_months
     start = end - pd.DateOffset(months=window)
-    shares, h100e = compute_shares(tables.compute, labels, end_date)
-    fit = capability_fit(fit_rows(tables, labels[0], labels[1], end_date, metric))
+    if structural is not None:
+        shares = np.array([g.compute_share for g in structural.groups])
+        h100e = np.array([g.compute_h100e for g in structural.groups])
+        fit = structural.fit
+    else:
+        shares, h100e = compute_shares(tables.compute, labels, end_date)
+        fit = capability_fit(fit_rows(tables, labels[0], labels[1], end_date, scenario.metric))
     groups_data = []
     for i, side in enumerate(("leader", "challenger")):
         own = steps.loc[steps["side"] == side]

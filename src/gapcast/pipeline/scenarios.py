@@ -2,12 +2,15 @@
 
 A scenario is named (``baseline``: ``scenarios/baseline.yaml`` in the repository) or given
 as a path to a ``.yaml`` file. ``extends: NAME`` in a file is looked up among the named
-scenarios, or relative to the file's folder.
+scenarios, or relative to the file's folder. Fields written ``calibrated`` take their values
+from ``scenarios/calibration.json`` (written by ``gapcast calibrate --write``; see
+``gapcast.model.calibration``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,30 @@ from typing import Any
 import yaml
 
 from gapcast.errors import NotFoundError, ScenarioError
+from gapcast.model.calibration import PRIORS, Calibration
 from gapcast.model.scenarios import Scenario, parse_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 """The repository's ``scenarios/`` folder."""
+CALIBRATION_FILE = SCENARIO_DIR / "calibration.json"
+"""The calibrated values (``gapcast calibrate --write``)."""
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
+    """Return the calibration file's contents, or ``None`` when there is none."""
+    if not path.is_file():
+        return None
+    try:
+        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, AttributeError, TypeError) as err:
+        raise ScenarioError("calibration", f"{_display(path)} is not valid ({err})") from None
+
+
+def write_calibration(calibration: Calibration, path: Path = CALIBRATION_FILE) -> Path:
+    """Write the calibration file (pretty JSON, stable key order)."""
+    text = json.dumps(calibration.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
 
 
 @dataclass(frozen=True)
@@ -79,15 +102,33 @@ def _resolver(base: Path, directory: Path) -> Any:
 
 
 def load(
-    name_or_path: str, overrides: Sequence[str] = (), *, directory: Path = SCENARIO_DIR
+    name_or_path: str,
+    overrides: Sequence[str] = (),
+    *,
+    directory: Path = SCENARIO_DIR,
+    calibrated: Mapping[str, object] | None = None,
 ) -> Scenario:
-    """Read and parse a scenario with its ``extends`` chain and ``--set`` overrides."""
+    """Read and parse a scenario with its ``extends`` chain and ``--set`` overrides.
+
+    ``calibrated`` replaces the calibration file's values (``PRIORS`` gives the uncalibrated
+    ones, which is what ``gapcast calibrate`` starts from); without a file, the uncalibrated
+    ones are used and the scenario's ``calibration`` field says so.
+    """
     path = locate(name_or_path, directory)
+    note = ""
+    if calibrated is None:
+        cal = load_calibration()
+        if cal is not None:
+            calibrated, note = cal.values, cal.note()
+    elif calibrated is PRIORS:
+        note = "uncalibrated priors (gapcast.model.calibration.PRIORS)"
     return parse_scenario(
         path.read_text(),
         file=_display(path),
         resolve=_resolver(path.parent, directory),
         overrides=overrides,
+        calibrated=calibrated,
+        calibration_note=note,
     )
 
 

@@ -1,0 +1,333 @@
+"""The trust commands: ``backtest``, ``calibrate``, ``sensitivity``, ``whatif``, ``score``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from gapcast.cli.common import console, open_store, print_json
+from gapcast.errors import RequestError
+from gapcast.pipeline import trust as use
+from gapcast.pipeline.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
+
+LABELS = {"trend": "trend", "compute": "compute", "ensemble": "ensemble"}
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _horizons(text: str) -> list[int]:
+    try:
+        out = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise RequestError("horizons", f"'{text}' is not a list of months (e.g. 3,6,12)") from None
+    if not out:
+        raise RequestError("horizons", "give at least one horizon (e.g. 3,6,12)")
+    return out
+
+
+def _png(plot: Path | None) -> None:
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise RequestError("plot", f"'{plot.name}' must end in .png")
+
+
+def score_table(rows: list[dict[str, Any]], title: str) -> Table:
+    """Return the scores per model and horizon as a Rich table."""
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None)
+    for col in (
+        "model",
+        "h",
+        "n",
+        "CRPS",
+        "skill",
+        "Brier",
+        "cov50",
+        "cov80",
+        "cov95",
+        "PIT mean",
+    ):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in rows:
+        table.add_row(
+            r["model"],
+            str(r["horizon"]),
+            str(r["n"]),
+            _num(r["crps"]),
+            "-" if r["skill"] is None else f"{r['skill']:+.2f}",
+            _num(r["brier"], 3),
+            _pct(r["coverage50"]),
+            _pct(r["coverage80"]),
+            _pct(r["coverage95"]),
+            _num(r["pit_mean"]),
+        )
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    """Add the trust commands to the root app."""
+
+    @app.command("backtest")
+    def backtest_cmd(
+        ctx: typer.Context,
+        metric: Annotated[str, typer.Option(help="eci or lmarena.")] = "eci",
+        horizons: Annotated[str, typer.Option(help="Months ahead, comma-separated.")] = "3,6,12",
+        draws: Annotated[
+            int, typer.Option(help="Monte Carlo draws per model and origin.")
+        ] = use.DEFAULT_DRAWS,
+        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+        scenario: Annotated[str, typer.Option(help="Scenario name or YAML file.")] = "baseline",
+        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = use.START,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        plot: Annotated[
+            Path | None, typer.Option(help="Write a reliability diagram and PIT histogram (.png).")
+        ] = None,
+        save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
+    ) -> None:
+        """Score forecasts made from past dates against what happened."""
+        _png(plot)
+        result = use.backtest(
+            open_store(ctx),
+            metric,
+            _horizons(horizons),
+            draws,
+            seed,
+            scenario,
+            start,
+            save=save,
+        )
+        if plot is not None:
+            from gapcast.report import trust_plots
+
+            trust_plots.backtest_png(result, plot)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        doc = result.to_dict()
+        console.print(
+            f"[bold]Backtest[/bold] · {metric.upper()} gap · {len(result.origins)} origins "
+            f"{result.origins[0]:%Y-%m} to {result.origins[-1]:%Y-%m} · horizons "
+            f"{', '.join(map(str, result.horizons))} months · {draws:,} draws"
+        )
+        console.print(
+            score_table(
+                doc["scores"], "on the origins where every model forecasts (skill vs persistence)"
+            )
+        )
+        s = doc["settings"]
+        console.print(
+            f"[dim]events: {escape(doc['events']['within'])}; the gap narrows. "
+            f"common progress {s['common_progress']:g}, compute weight "
+            f"{s['compute_weight']:g} ({escape(s['calibration'] or 'no calibration')})[/dim]",
+            soft_wrap=True,
+        )
+        for note in use.CAVEATS:
+            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        if plot is not None:
+            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
+
+    @app.command("calibrate")
+    def calibrate_cmd(
+        ctx: typer.Context,
+        draws: Annotated[
+            int, typer.Option(help="Monte Carlo draws per model and origin.")
+        ] = use.DEFAULT_DRAWS,
+        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+        write: Annotated[
+            bool, typer.Option("--write", help="Replace scenarios/calibration.json.")
+        ] = False,
+        out: Annotated[
+            Path | None, typer.Option(help="Write the calibration here instead.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Calibrate the trend spread, residual half-life and ensemble weight on the backtest."""
+        report = use.calibrate(
+            open_store(ctx), draws, seed, write=write or out is not None, path=out, save=True
+        )
+        if as_json:
+            print_json(report.to_dict())
+            return
+        cal = report.calibration
+        d = cal.diagnostics
+        console.print("[bold]Calibration[/bold] on the ECI backtest (mean CRPS of the gap)")
+        tau = cal.values["capability.efficiency_half_life_months"]
+        console.print(
+            f"trend.common_progress = {cal.values['trend.common_progress']:g} "
+            f"(mean CRPS {min(d['common_progress']['mean_crps']):.2f}; with 0: "
+            f"{d['common_progress']['mean_crps'][0]:.2f})"
+        )
+        console.print(
+            f"capability.efficiency_half_life_months = lognormal, median {tau['median']:.0f} "
+            f"months, sigma {tau['sigma']:.2f} ({escape(d['half_life']['note'])})",
+            soft_wrap=True,
+        )
+        console.print(f"ensemble.compute_weight = {cal.values['ensemble.compute_weight']:g}")
+        console.print(score_table(d["before"], "before (uncalibrated priors)"))
+        console.print(score_table(d["after"], "after"))
+        bad = [v for v in report.verdicts() if v["verdict"] != "consistent"]
+        for v in bad:
+            console.print(
+                f"{v['model']} {v['horizon']} mo: {v['level']}% interval covers "
+                f"{_pct(v['coverage'])} of {v['n']}: {v['verdict']}"
+            )
+        if not bad:
+            console.print("every interval's coverage is consistent with its level")
+        if report.written:
+            console.print(f"wrote {report.written}", soft_wrap=True, markup=False)
+        else:
+            console.print("[dim]not written (use --write)[/dim]")
+
+    @app.command("sensitivity")
+    def sensitivity_cmd(
+        ctx: typer.Context,
+        scenario: Annotated[
+            str, typer.Option("--scenario", "-s", help="Scenario name or YAML file.")
+        ] = "baseline",
+        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
+        base: Annotated[int, typer.Option(help="Sobol base samples N (a power of two).")] = (
+            SOBOL_BASE
+        ),
+        inner: Annotated[int, typer.Option(help="Inner draws of the noise per sample.")] = (
+            SOBOL_INNER
+        ),
+        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+        sets: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="Override a scenario field: path=value (repeatable)."),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        plot: Annotated[Path | None, typer.Option(help="Write the indices as bars (.png).")] = None,
+        top: Annotated[int, typer.Option(help="Parameters shown.")] = 10,
+        save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
+    ) -> None:
+        """Sobol indices of P(ahead within 36 and 60 months) for every uncertain parameter."""
+        _png(plot)
+        result = use.sensitivity(
+            open_store(ctx), scenario, model, base, inner, seed, overrides=sets or [], save=save
+        )
+        if plot is not None:
+            from gapcast.report import trust_plots
+
+            trust_plots.sensitivity_png(result, plot)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(
+            f"[bold]Sensitivity[/bold] · {result.scenario} · {model} · Sobol, N = {result.base:,}"
+            f" ({result.evaluations:,} parameter sets × {result.inner} inner draws) · "
+            f"{result.seconds:.1f} s"
+        )
+        for out in result.outputs:
+            table = Table(
+                title=f"P(ahead within {out.name} months): mean {out.mean:.3f}, sd "
+                f"{out.variance**0.5:.3f}, MC noise share {out.noise_share:.3f}",
+                title_justify="left",
+                show_edge=False,
+                pad_edge=False,
+                box=None,
+            )
+            for col in ("parameter", "first order [95% CI]", "total order [95% CI]"):
+                table.add_column(col, justify="left" if col == "parameter" else "right")
+            for i in out.indices[:top]:
+                table.add_row(
+                    i.name,
+                    f"{i.first:.3f} [{i.first - i.first_conf:.3f}, {i.first + i.first_conf:.3f}]",
+                    f"{i.total:.3f} [{i.total - i.total_conf:.3f}, {i.total + i.total_conf:.3f}]",
+                )
+            console.print(table)
+        for note in result.notes:
+            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        if plot is not None:
+            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
+
+    @app.command("whatif")
+    def whatif_cmd(
+        ctx: typer.Context,
+        vary: Annotated[
+            str, typer.Option(help="Scenario path to vary (e.g. groups.challenger.serving.share).")
+        ],
+        scenario: Annotated[
+            str, typer.Option("--scenario", "-s", help="Scenario name or YAML file.")
+        ] = "baseline",
+        target: Annotated[float, typer.Option(help="Probability to reach.")] = 0.5,
+        within: Annotated[int, typer.Option(help="Months: P(ahead at some month within).")] = 60,
+        value_range: Annotated[
+            tuple[float, float] | None,
+            typer.Option("--range", help="LO HI searched (default: the 1st-99th percentiles)."),
+        ] = None,
+        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
+        draws: Annotated[int, typer.Option(help="Draws per model and trial.")] = WHATIF_DRAWS,
+        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+        sets: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="Override a scenario field: path=value (repeatable)."),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Find the value of one parameter at which the probability reaches a target."""
+        result = use.whatif(
+            open_store(ctx),
+            scenario,
+            vary,
+            target,
+            within,
+            value_range,
+            model,
+            draws,
+            seed,
+            sets or [],
+        )
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(f"[bold]What would it take[/bold] · {escape(scenario)} · {model}")
+        console.print(escape(result.message()), soft_wrap=True)
+        grid = ", ".join(f"{x:.4g}: {p:.3f}" for x, p in result.grid)
+        console.print(f"[dim]P on the search grid: {escape(grid)}[/dim]", soft_wrap=True)
+        for note in result.notes:
+            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+
+    @app.command("score")
+    def score_cmd(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Score stored forecast runs against the data imported since they were made."""
+        record = use.score(open_store(ctx))
+        if as_json:
+            print_json(record.to_dict())
+            return
+        console.print(
+            f"[bold]Track record[/bold] · data to {record.data_end.isoformat()} "
+            f"({record.data_hash}) · {len(record.runs)} stored forecasts"
+        )
+        table = Table(show_edge=False, pad_edge=False, box=None)
+        for col in ("run", "scenario", "as of", "model", "months", "QS", "cov50", "cov90", "Brier"):
+            table.add_column(col, justify="left" if col in ("scenario", "model") else "right")
+        for r in record.runs:
+            for m in r.models:
+                table.add_row(
+                    str(r.run_id),
+                    r.scenario,
+                    r.as_of.isoformat(),
+                    m.model,
+                    str(m.months),
+                    _num(m.quantile_score),
+                    _pct(m.coverage50),
+                    _pct(m.coverage90),
+                    _num(m.brier_ahead, 3),
+                )
+        console.print(table)
+        if not any(r.months for r in record.runs):
+            console.print("nothing realised yet: import newer data, then score again")
+        for note in record.notes:
+            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
