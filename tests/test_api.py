@@ -15,7 +15,6 @@ from gapcast.api import create_app
 from gapcast.api.schemas import ErrorOut, ForecastOut, GapOut, ScenarioOut
 from gapcast.pipeline import forecast as forecast_use
 from gapcast.pipeline import measure as measure_use
-from gapcast.pipeline import report as report_use
 from gapcast.store import Store
 
 pytestmark = pytest.mark.mirror
@@ -52,11 +51,7 @@ def test_health_names_the_data_and_the_optional_features(client: TestClient) -> 
     body = client.get("/api/health").json()
     assert body["status"] == "ok"
     assert len(body["data_hash"]) == 16
-    assert body["features"] == {
-        "import": False,
-        "backtest": report_use.has_trust_stage("backtest"),
-        "sensitivity": report_use.has_trust_stage("sensitivity"),
-    }
+    assert body["features"] == {"import": False}
 
 
 def test_sources_give_every_file_with_its_licence(client: TestClient, api_db: Path) -> None:
@@ -275,18 +270,26 @@ def test_concurrent_requests_share_the_store(client: TestClient) -> None:
 # ---- trust, runs ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("path", "stage"), [("/api/backtest", "backtest"), ("/api/sensitivity", "sensitivity")]
-)
-def test_trust_routes_answer_or_say_not_available(
-    client: TestClient, path: str, stage: str
-) -> None:
-    response = client.get(path)
-    if report_use.has_trust_stage(stage):
-        assert response.status_code == 200
-    else:
-        body = assert_error(response, 503, "not_available")
-        assert stage in body["message"]
+def test_backtest_scores_every_model_against_persistence(client: TestClient) -> None:
+    body = client.get("/api/backtest", params={"metric": "eci"}).json()
+    assert len(body["origins"]) >= 12 and body["horizons"] == [3, 6, 12]
+    models = {s["model"] for s in body["scores"]}
+    assert {"trend", "compute", "ensemble", "persistence", "linear"} <= models
+    for row in body["scores"]:
+        assert row["crps"] >= 0 and 0 <= row["brier"] <= 1 and 0 <= row["coverage80"] <= 1
+    assert client.get("/api/backtest", params={"metric": "eci"}).json() == body  # cached
+    assert_error(client.get("/api/backtest", params={"metric": "gpqa"}), 422, "request_error")
+
+
+def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> None:
+    body = client.get("/api/sensitivity", params={"scenario": "serving-bound"}).json()
+    assert body["scenario"] == "serving-bound" and len(body["indices"]) >= 10
+    paths = {row["path"] for row in body["indices"]}
+    assert "groups.challenger.serving.share" in paths
+    for row in body["indices"]:
+        assert row["first_ci"][0] <= row["first"] <= row["first_ci"][1]
+        assert row["total_ci"][0] <= row["total"] <= row["total_ci"][1]
+    assert_error(client.get("/api/sensitivity", params={"scenario": "nope"}), 404, "not_found")
 
 
 def test_runs_list_and_show(client: TestClient) -> None:
@@ -386,27 +389,3 @@ def test_a_missing_store_is_503_with_a_hint(tmp_path: Path) -> None:
         body = assert_error(c.get("/api/sources"), 503, "not_available")
         assert "gapcast" in body["hint"]
         assert c.get("/api/health").json()["data_hash"] is None
-
-
-def test_trust_routes_call_the_trust_stage_when_it_exists(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import sys
-    import types
-
-    fake = types.ModuleType("gapcast.pipeline.trust")
-
-    def sensitivity(store: Store, scenario: str) -> dict[str, Any]:
-        return {"scenario": scenario, "indices": [{"path": "world.volatility", "total": 0.5}]}
-
-    def backtest(store: Store, horizons: str) -> dict[str, Any]:  # not the API's arguments
-        return {}
-
-    fake.sensitivity = sensitivity  # type: ignore[attr-defined]
-    fake.backtest = backtest  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "gapcast.pipeline.trust", fake)
-    assert client.get("/api/health").json()["features"]["sensitivity"] is True
-    body = client.get("/api/sensitivity", params={"scenario": "serving-bound"}).json()
-    assert body["scenario"] == "serving-bound" and body["indices"][0]["total"] == 0.5
-    unwired = assert_error(client.get("/api/backtest"), 503, "not_available")
-    assert "not wired" in unwired["message"]

@@ -35,7 +35,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CHARTS = ("frontier-chart", "lag-chart", "fan-chart", "p-chart", "decomposition-chart")
+CHARTS = (
+    "frontier-chart",
+    "lag-chart",
+    "fan-chart",
+    "p-chart",
+    "decomposition-chart",
+    "sensitivity-chart",
+)
 
 
 def free_port() -> int:

@@ -84,6 +84,11 @@ def test_report_is_self_contained_and_fully_filled(
     assert loc.pct(data.forecast.selected.p_ahead_within[60]) in html
     assert "CC-BY-4.0" in html
     assert loc.t("h.forecast") in html and loc.t("h.data") in html
+    assert data.notes == []  # the sensitivity analysis and the backtest both ran
+    top = max(data.sensitivity["indices"], key=lambda row: row["total"])  # type: ignore[index]
+    label = loc.t(f"param.{top['path']}")  # every Sobol parameter has a label
+    assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
+    assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
 
 
 @pytest.mark.mirror

@@ -9,14 +9,16 @@ from gapcast.store import FileImport, Store
 
 
 def _parsed(file: str, names: list[str], source: str = "demo") -> Parsed:
-    frame = pd.DataFrame({
-        "model_id": [n.lower() for n in names],
-        "name": names,
-        "release_date": pd.to_datetime([f"2024-01-0{i + 1}" for i in range(len(names))]),
-        "source": source,
-        "file": file,
-        "row": range(2, len(names) + 2),
-    })
+    frame = pd.DataFrame(
+        {
+            "model_id": [n.lower() for n in names],
+            "name": names,
+            "release_date": pd.to_datetime([f"2024-01-0{i + 1}" for i in range(len(names))]),
+            "source": source,
+            "file": file,
+            "row": range(2, len(names) + 2),
+        }
+    )
     return Parsed(source, file, {"models": frame})
 
 
@@ -40,10 +42,12 @@ def test_reimport_unchanged_is_a_noop(store: Store) -> None:
 
 
 def test_changed_file_replaces_only_its_rows(store: Store) -> None:
-    store.import_files([
-        FileImport(_parsed("a.csv", ["A", "B"]), "sha-a", "x"),
-        FileImport(_parsed("b.csv", ["C"]), "sha-b", "x"),
-    ])
+    store.import_files(
+        [
+            FileImport(_parsed("a.csv", ["A", "B"]), "sha-a", "x"),
+            FileImport(_parsed("b.csv", ["C"]), "sha-b", "x"),
+        ]
+    )
     results = store.import_files([FileImport(_parsed("a.csv", ["D"]), "sha-a2", "x")])
     assert results[0].action == "replaced"
     assert sorted(store.table("models")["name"]) == ["C", "D"]
@@ -56,8 +60,9 @@ def test_failed_import_changes_nothing(store: Store) -> None:
     bad = _parsed("b.csv", ["B"])
     bad.tables["models"]["row"] = ["not a number"]  # the INSERT fails inside the transaction
     with pytest.raises(StoreError, match="nothing was changed"):
-        store.import_files([FileImport(_parsed("a.csv", ["Z"]), "sha-a3", "x"),
-                            FileImport(bad, "sha-b", "x")])
+        store.import_files(
+            [FileImport(_parsed("a.csv", ["Z"]), "sha-a3", "x"), FileImport(bad, "sha-b", "x")]
+        )
     assert store.snapshot() == before
 
 
@@ -69,12 +74,23 @@ def test_unwritable_path_is_a_store_error(tmp_path) -> None:  # type: ignore[no-
 
 
 def test_runs_round_trip(store: Store) -> None:
-    run_id = store.save_run(kind="forecast", scenario="baseline", scenario_hash="h",
-                            data_hash=store.data_hash(), seed=7, version="0.1.0",
-                            request={"draws": 10}, results={"p": 0.25})
+    run_id = store.save_run(
+        kind="forecast",
+        scenario="baseline",
+        scenario_hash="h",
+        data_hash=store.data_hash(),
+        seed=7,
+        version="0.1.0",
+        request={"draws": 10},
+        results={"p": 0.25},
+    )
     run = store.run(run_id)
     assert (run["kind"], run["seed"], run["request"], run["results"]) == (
-        "forecast", 7, {"draws": 10}, {"p": 0.25})
+        "forecast",
+        7,
+        {"draws": 10},
+        {"p": 0.25},
+    )
     assert store.runs()["id"].tolist() == [run_id]
     with pytest.raises(NotFoundError, match="no stored run with id 99"):
         store.run(99)

@@ -1,5 +1,54 @@
-"""gapcast: measure and forecast the AI capability gap between two groups."""
+"""gapcast: measure and forecast the AI capability gap between two groups.
+
+The library is the same use cases the CLI and the API call::
+
+    import gapcast
+
+    with gapcast.open_store("gapcast.duckdb") as store:
+        gapcast.import_paths(store, ["../shared/data"])
+        print(gapcast.gap(store, "eci").result.gap_points)
+        print(gapcast.forecast(store, "baseline", save=False).selected.p_ahead_within)
+
+Names are loaded on first use, so ``import gapcast`` stays cheap and the pure cores
+(``gapcast.measure``, ``gapcast.model``) never pull in the store.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    "GapcastError": "gapcast.errors",
+    "Store": "gapcast.store",
+    "backtest": "gapcast.pipeline.trust",
+    "calibrate": "gapcast.pipeline.trust",
+    "compare": "gapcast.pipeline.forecast",
+    "fetch": "gapcast.pipeline.data",
+    "fit": "gapcast.pipeline.forecast",
+    "forecast": "gapcast.pipeline.forecast",
+    "gap": "gapcast.pipeline.measure",
+    "import_paths": "gapcast.pipeline.data",
+    "open_store": "gapcast.pipeline",
+    "score": "gapcast.pipeline.trust",
+    "sensitivity": "gapcast.pipeline.trust",
+    "status": "gapcast.pipeline.data",
+    "whatif": "gapcast.pipeline.trust",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'gapcast' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -29,6 +29,7 @@ from gapcast.pipeline import forecast as forecast_use
 from gapcast.pipeline import measure as measure_use
 from gapcast.pipeline import report as report_use
 from gapcast.pipeline import scenarios as scenario_files
+from gapcast.pipeline import trust
 from gapcast.pipeline.forecast_inputs import Tables
 from gapcast.store import Store
 
@@ -102,8 +103,6 @@ def build_router(settings: ApiSettings) -> APIRouter:
             data_hash = None
         features = {
             "import": services.settings.token is not None,
-            "backtest": report_use.has_trust_stage("backtest"),
-            "sensitivity": report_use.has_trust_stage("sensitivity"),
         }
         return schemas.HealthOut(
             status="ok", version=__version__, data_hash=data_hash, features=features
@@ -350,12 +349,11 @@ def build_router(settings: ApiSettings) -> APIRouter:
         services: ServicesDep,
         metric: Literal["eci", "lmarena"] = "eci",
     ) -> Any:
-        """Return the backtest record: scores per model and horizon (503 until it exists)."""
-        report_use.trust_stage("backtest")
+        """Return the backtest record: scores per model and horizon, coverage, reliability."""
 
         def compute() -> dict[str, Any]:
             with services.engine, services.provider.read() as store:
-                return report_use.call_trust("backtest", store=store, metric=metric)
+                return trust.backtest(store, metric).to_dict()
 
         key = ("backtest", services.provider.data_hash(), metric)
         found, _ = services.results.get_or_compute(key, compute)
@@ -366,13 +364,12 @@ def build_router(settings: ApiSettings) -> APIRouter:
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
     ) -> Any:
-        """Return Sobol indices of P(ahead) for each uncertain parameter (503 until it exists)."""
-        report_use.trust_stage("sensitivity")
+        """Return Sobol indices of P(ahead within 36 and 60 months) for each uncertain parameter."""
         name = _shipped(scenario)
 
         def compute() -> dict[str, Any]:
             with services.engine, services.provider.read() as store:
-                return report_use.call_trust("sensitivity", store=store, scenario=name)
+                return trust.sensitivity(store, name).to_dict()
 
         key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name)
         found, _ = services.results.get_or_compute(key, compute)

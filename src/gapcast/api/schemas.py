@@ -46,7 +46,7 @@ class HealthOut(_Out):
     version: str
     data_hash: str | None
     features: dict[str, bool] = Field(
-        description="Which optional routes work here: import, backtest, sensitivity."
+        description="Which optional routes work here: import (only with a configured token)."
     )
 
 

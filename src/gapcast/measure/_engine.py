@@ -153,7 +153,9 @@ def evaluate_flat(
     # Backward: t - (first day the leader's frontier reached C(t)).
     k = first_reach(l_cum, np.where(both, chal, -np.inf))
     reached = l_dates[np.clip(k, 0, l_dates.size - 1)]
-    back_days = np.where(level, 0, at[None, :] - reached)
+    # Clamped at 0: the banded search rounds values to the span's precision, so a level
+    # a hair above the other side's can count as reached on or before t.
+    back_days = np.where(level, 0, np.maximum(at[None, :] - reached, 0))
     back = np.where(both, back_days / DAYS_PER_MONTH, np.nan)
     start = _first_present(l_dates, l_cum)[:, None]
     back_cens = both & ~level & (reached == start)
@@ -162,7 +164,9 @@ def evaluate_flat(
     kf = first_reach(c_cum, np.where(both, lead, -np.inf))
     never = kf >= c_dates.size
     reached_f = c_dates[np.clip(kf, 0, c_dates.size - 1)]
-    fwd_days = np.where(level, 0, np.where(never, end - at[None, :], reached_f - at[None, :]))
+    fwd_days = np.where(
+        level, 0, np.maximum(np.where(never, end - at[None, :], reached_f - at[None, :]), 0)
+    )
     fwd = np.where(both, fwd_days / DAYS_PER_MONTH, np.nan)
     fwd_cens = both & ~level & never
     return lead, chal, l_row, c_row, back, back_cens, fwd, fwd_cens

@@ -16,7 +16,6 @@ Typical use::
 See docs/model.md for the equations and the modelling choices.
 """
 
-from gapcast.model._random import rng_from_seed
 from gapcast.model.backtest import BacktestResult, Origin, ScoreRow, run_backtest
 from gapcast.model.calibration import Calibration
 from gapcast.model.compute import ComputeModel, compute_space, fitted_release_rate
@@ -111,7 +110,6 @@ __all__ = [
     "month_date",
     "month_index",
     "parse_scenario",
-    "rng_from_seed",
     "run",
     "run_backtest",
     "sample_matrix",

@@ -359,7 +359,3 @@ def uniforms(keys: NDArray[np.uint64], stream: np.uint64) -> NDArray[np.float64]
         out[d] = uniform(keys[d], stream, zero, zero)
     return out
 
-
-def rng_from_seed(seed: int | np.random.SeedSequence | None) -> np.random.Generator:
-    """Return a ``numpy.random.Generator`` for a seed (the one way to make one)."""
-    return np.random.default_rng(seed)

@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 
 from gapcast.errors import GapcastError
-from gapcast.model._random import rng_from_seed
 from gapcast.model.compute import ComputeModel
 from gapcast.model.engine import Array, simulate_paths
 from gapcast.model.inputs import ForecastInputs
@@ -419,9 +418,9 @@ def run_backtest(
     """Simulate and score every origin with the scenario's common progress and weight.
 
     The scenario's ``horizon_months`` must be at least ``max(horizons)``; the PIT's
-    randomisation uses ``rng_from_seed(seed)``.
+    randomisation uses ``numpy.random.default_rng(seed)``.
     """
-    rng = rng_from_seed(seed)
+    rng = np.random.default_rng(seed)
     rho = scenario.trend.common_progress
     weight = scenario.ensemble.compute_weight
     records: list[ScoredForecast] = []

@@ -2,15 +2,13 @@
 
 ``build(store, scenario)`` measures the current gap (``pipeline.measure.gap``), forecasts
 the scenario (``pipeline.forecast.forecast``), adds the sensitivity analysis and the
-backtest record where those stages exist, and the provenance of the data; ``write``
+backtest record (``pipeline.trust``), and the provenance of the data; ``write``
 renders it (``gapcast.report.render``) to one self-contained HTML file per language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import inspect
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -25,6 +23,7 @@ from gapcast.errors import GapcastError, NotAvailableError, RequestError
 from gapcast.model.scenarios import scenario_table
 from gapcast.pipeline import forecast as forecasting
 from gapcast.pipeline import measure
+from gapcast.pipeline import trust as trust_use
 from gapcast.sources import REGISTRY
 from gapcast.store import Store
 
@@ -95,58 +94,6 @@ def provenance(store: Store) -> dict[str, Any]:
     }
 
 
-def has_trust_stage(name: str) -> bool:
-    """Say whether the trust stage offers ``name`` (``backtest``, ``sensitivity``)."""
-    try:
-        trust_stage(name)
-    except NotAvailableError:
-        return False
-    return True
-
-
-def trust_stage(name: str) -> Callable[..., Any]:
-    """Return a function of the trust stage (backtest, sensitivity), or raise 503 if absent."""
-    try:
-        module = importlib.import_module("gapcast.pipeline.trust")
-    except ImportError:
-        module = None
-    function = getattr(module, name, None) if module is not None else None
-    if not callable(function):
-        raise NotAvailableError(
-            f"{name} is not available yet in this version of gapcast",
-            hint="the backtest and sensitivity stage (issue 5) is still being built",
-        )
-    return function  # type: ignore[no-any-return]
-
-
-def call_trust(name: str, **kwargs: Any) -> dict[str, Any]:
-    """Call a trust-stage use case and return its result as JSON-ready data.
-
-    Raises ``NotAvailableError`` (HTTP 503) when the stage, or a signature that takes these
-    arguments, does not exist yet: the interfaces are wired to ``gapcast.pipeline.trust``
-    by name before that module is finished.
-    """
-    function = trust_stage(name)
-    try:
-        inspect.signature(function).bind(**kwargs)
-    except TypeError:
-        raise NotAvailableError(
-            f"{name} exists but is not wired to this interface yet "
-            f"(it does not take {', '.join(sorted(kwargs))})"
-        ) from None
-    return as_dict(function(**kwargs))
-
-
-def as_dict(result: Any) -> dict[str, Any]:
-    """Return a stage result as JSON-ready data (``to_dict`` where it has one)."""
-    if hasattr(result, "to_dict"):
-        out = result.to_dict()
-        return dict(out) if isinstance(out, dict) else {"result": out}
-    if isinstance(result, dict):
-        return result
-    raise TypeError(f"cannot serialise a {type(result).__name__}")
-
-
 @dataclass(frozen=True)
 class ReportData:
     """Everything a report shows, computed once and rendered in any language."""
@@ -163,12 +110,14 @@ class ReportData:
     version: str = __version__
 
 
-def _optional(name: str, notes: list[str], **kwargs: Any) -> dict[str, Any] | None:
+def _optional(compute: Callable[[], Any], notes: list[str]) -> dict[str, Any] | None:
+    """Return ``compute().to_dict()``, or note why it could not be computed (too little data)."""
     try:
-        return call_trust(name, **kwargs)
+        out: dict[str, Any] = compute().to_dict()
     except GapcastError as err:
         notes.append(err.message)
         return None
+    return out
 
 
 def build(
@@ -192,7 +141,7 @@ def build(
     draws, seed
         Monte Carlo draws per model and the seed of the forecast.
     trust
-        Add the sensitivity analysis and the backtest record (when those stages exist).
+        Add the sensitivity analysis and the backtest record.
     """
     report = forecasting.forecast(store, scenario, "ensemble", None, draws, seed, save=save)
     sc = report.scenario
@@ -207,8 +156,8 @@ def build(
     notes: list[str] = []
     sensitivity = backtest = None
     if trust:
-        sensitivity = _optional("sensitivity", notes, store=store, scenario=scenario)
-        backtest = _optional("backtest", notes, store=store, metric=sc.metric)
+        sensitivity = _optional(lambda: trust_use.sensitivity(store, scenario), notes)
+        backtest = _optional(lambda: trust_use.backtest(store, sc.metric), notes)
     return ReportData(
         scenario=sc.name,
         gap=gap,

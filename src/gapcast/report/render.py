@@ -261,17 +261,17 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
 
 
 def _top_indices(sensitivity: dict[str, Any]) -> list[tuple[str, float, float | None]]:
-    rows = sensitivity.get("indices") or sensitivity.get("parameters") or []
-    out = []
-    for row in rows:
-        name = str(row.get("path") or row.get("name") or row.get("parameter"))
-        total = row.get("total", row.get("ST"))
-        first = row.get("first", row.get("S1"))
-        if isinstance(total, int | float) and math.isfinite(total):
-            out.append(
-                (name, float(total), float(first) if isinstance(first, int | float) else None)
-            )
+    out = [
+        (str(row["path"]), float(row["total"]), row.get("first"))
+        for row in sensitivity["indices"]
+        if row.get("total") is not None and math.isfinite(row["total"])
+    ]
     return sorted(out, key=lambda r: -r[1])[:8]
+
+
+def _param(loc: Locale, path: str) -> str:
+    """Return a parameter's label in the report's language (its path where none exists)."""
+    return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
 
 
 def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
@@ -281,13 +281,12 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
         top = _top_indices(data.sensitivity)
         if top:
             out["sensitivity"] = True
+            names = [_param(loc, t[0]) for t in top]
             out["paragraphs"].append(
-                loc.t("drivers.sobol", first=top[0][0], total=loc.num(top[0][1], 2))
+                loc.t("drivers.sobol", first=names[0], total=loc.num(top[0][1], 2))
             )
             out["figure"] = Markup(
-                figures.bars_svg(
-                    "sobol", [t[0] for t in top], [t[1] for t in top], None, loc.t("fig.sobol_axis")
-                )
+                figures.bars_svg("sobol", names, [t[1] for t in top], None, loc.t("fig.sobol_axis"))
             )
     dec = data.forecast.forecast.decomposition
     if dec is not None:

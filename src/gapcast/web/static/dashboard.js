@@ -405,17 +405,13 @@
     const name = $("scenario").value;
     const url = "/api/sensitivity?scenario=" + encodeURIComponent(name);
     $("sensitivity-twin").href = url;
-    if (!state.health || !state.health.features || !state.health.features.sensitivity) {
-      notice("sensitivity-chart", "The sensitivity analysis (Sobol indices) is not available in this version yet.");
-      return;
-    }
     try {
       const s = await getJSON(url);
-      const rows = (s.indices || s.parameters || []).slice().sort((a, b) => (b.total || b.ST || 0) - (a.total || a.ST || 0)).slice(0, 10);
-      const names = rows.map((r) => r.path || r.name || r.parameter);
+      const rows = s.indices.slice().sort((a, b) => b.total - a.total).slice(0, 10);
+      const names = rows.map((r) => r.path);
       Plotly.react("sensitivity-chart", [
-        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.total !== undefined ? r.total : r.ST), name: "total order", marker: { color: COLORS.leader } },
-        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.first !== undefined ? r.first : r.S1), name: "first order", marker: { color: COLORS.orange } },
+        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.total), name: "total order", marker: { color: COLORS.leader } },
+        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.first), name: "first order", marker: { color: COLORS.orange } },
       ], layout({ barmode: "group", hovermode: "closest", margin: { l: 220, r: 16, t: 28, b: 40 }, yaxis: { autorange: "reversed" }, xaxis: { title: { text: "Sobol index" }, range: [0, 1] } }), CONFIG);
     } catch (err) {
       notice("sensitivity-chart", "The sensitivity analysis could not be loaded: " + err.message, true);
