@@ -26,8 +26,10 @@ def _mirror() -> Path:
         return Path(sys.argv[1])
     import os
 
-    return Path(os.environ.get("GAPCAST_DATA") or Path(__file__).resolve().parents[1].parent
-                / "shared" / "data")
+    return Path(
+        os.environ.get("GAPCAST_DATA")
+        or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
 
 
 def baseline(data: Path) -> float:
@@ -55,8 +57,10 @@ def main() -> None:
     rows = runs[0][1]
     print(f"mirror: {data}")
     print(f"pandas.read_csv of every CSV (baseline): {base:.3f} s")
-    print(f"gapcast data import (parse, validate, normalise, store): {best:.3f} s "
-          f"for {rows:,} canonical rows")
+    print(
+        f"gapcast data import (parse, validate, normalise, store): {best:.3f} s "
+        f"for {rows:,} canonical rows"
+    )
     print(f"ratio import / baseline: {best / base:.2f}x  (target: import < 5 s)")
 
 

@@ -358,4 +358,3 @@ def uniforms(keys: NDArray[np.uint64], stream: np.uint64) -> NDArray[np.float64]
     for d in nb.prange(keys.shape[0]):
         out[d] = uniform(keys[d], stream, zero, zero)
     return out
-
