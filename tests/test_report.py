@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -84,11 +85,25 @@ def test_report_is_self_contained_and_fully_filled(
     assert loc.pct(data.forecast.selected.p_ahead_within[60]) in html
     assert "CC-BY-4.0" in html
     assert loc.t("h.forecast") in html and loc.t("h.data") in html
-    assert data.notes == []  # the sensitivity analysis and the backtest both ran
+    assert data.missing == {}  # the sensitivity analysis and the backtest both ran
     top = max(data.sensitivity["indices"], key=lambda row: row["total"])  # type: ignore[index]
     label = loc.t(f"param.{top['path']}")  # every Sobol parameter has a label
     assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
     assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
+
+
+@pytest.mark.mirror
+def test_report_says_why_a_trust_section_is_missing(
+    data: report.ReportData, tmp_path: Path
+) -> None:
+    reason = "no backtest origin from 2023-06 has an observed eci target"
+    bare = dataclasses.replace(
+        data, sensitivity=None, backtest=None, missing={"sensitivity": "x", "backtest": reason}
+    )
+    (path,) = report.write(bare, tmp_path, ["en"])
+    html = path.read_text(encoding="utf-8")
+    assert i18n.Locale("en").t("backtest.none", reason=reason) in html
+    assert "total-order Sobol" not in html
 
 
 @pytest.mark.mirror

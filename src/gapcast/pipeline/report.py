@@ -105,17 +105,20 @@ class ReportData:
     provenance: dict[str, Any]
     sensitivity: dict[str, Any] | None = None
     backtest: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)
+    """Why the sensitivity analysis or the backtest is absent (``{"backtest": reason}``)."""
     generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     version: str = __version__
 
 
-def _optional(compute: Callable[[], Any], notes: list[str]) -> dict[str, Any] | None:
-    """Return ``compute().to_dict()``, or note why it could not be computed (too little data)."""
+def _optional(
+    name: str, compute: Callable[[], Any], missing: dict[str, str]
+) -> dict[str, Any] | None:
+    """Return ``compute().to_dict()``, or record why it could not be computed."""
     try:
         out: dict[str, Any] = compute().to_dict()
-    except GapcastError as err:
-        notes.append(err.message)
+    except GapcastError as err:  # too little history, or a metric the backtest does not cover
+        missing[name] = err.message
         return None
     return out
 
@@ -127,7 +130,6 @@ def build(
     draws: int = REPORT_DRAWS,
     seed: int | None = None,
     save: bool = True,
-    trust: bool = True,
 ) -> ReportData:
     """Compute what the report shows.
 
@@ -139,9 +141,8 @@ def build(
     scenario
         A scenario name or YAML file; its groups and metric choose the gap measured.
     draws, seed
-        Monte Carlo draws per model and the seed of the forecast.
-    trust
-        Add the sensitivity analysis and the backtest record.
+        Monte Carlo draws per model and the seed of the forecast (the sensitivity analysis
+        and the backtest use their own defaults).
     """
     report = forecasting.forecast(store, scenario, "ensemble", None, draws, seed, save=save)
     sc = report.scenario
@@ -153,11 +154,9 @@ def build(
         "country",
         draws=GAP_DRAWS,
     )
-    notes: list[str] = []
-    sensitivity = backtest = None
-    if trust:
-        sensitivity = _optional(lambda: trust_use.sensitivity(store, scenario), notes)
-        backtest = _optional(lambda: trust_use.backtest(store, sc.metric), notes)
+    missing: dict[str, str] = {}
+    sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
+    backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
     return ReportData(
         scenario=sc.name,
         gap=gap,
@@ -166,7 +165,7 @@ def build(
         provenance=provenance(store),
         sensitivity=sensitivity,
         backtest=backtest,
-        notes=notes,
+        missing=missing,
     )
 
 

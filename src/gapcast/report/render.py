@@ -310,7 +310,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
                 )
             )
     if not out["sensitivity"]:
-        out["paragraphs"].append(loc.t("drivers.no_sobol"))
+        out["paragraphs"].append(loc.t("drivers.no_sobol", reason=data.missing["sensitivity"]))
     rows = {r["path"]: r for r in data.assumptions}
     out["assumptions"] = [
         {
@@ -330,16 +330,18 @@ def backtest_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     scores = (data.backtest or {}).get("scores") or []
     rows = [
         {
-            "model": loc.t(f"model.{s['model']}") if loc.has(f"model.{s['model']}") else s["model"],
+            "model": loc.t(f"model.{s['model']}"),
             "horizon": loc.months(float(s["horizon"]), 0),
             "crps": loc.num(s.get("crps"), 2),
+            "skill": "–" if s["model"] == "persistence" else loc.num(s.get("skill"), 2, sign=True),
             "brier": loc.num(s.get("brier"), 3),
             "coverage80": loc.pct(s.get("coverage80")),
         }
         for s in scores
-        if isinstance(s, dict) and "model" in s and "horizon" in s
     ]
-    return {"rows": rows, "text": loc.t("backtest.intro" if rows else "backtest.none")}
+    if not rows:
+        return {"rows": [], "text": loc.t("backtest.none", reason=data.missing["backtest"])}
+    return {"rows": rows, "text": loc.t("backtest.intro")}
 
 
 def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
