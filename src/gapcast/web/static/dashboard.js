@@ -408,11 +408,17 @@
     try {
       const s = await getJSON(url);
       const rows = s.indices.slice().sort((a, b) => b.total - a.total).slice(0, 10);
-      const names = rows.map((r) => r.path);
-      Plotly.react("sensitivity-chart", [
-        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.total), name: "total order", marker: { color: COLORS.leader } },
-        { type: "bar", orientation: "h", y: names, x: rows.map((r) => r.first), name: "first order", marker: { color: COLORS.orange } },
-      ], layout({ barmode: "group", hovermode: "closest", margin: { l: 220, r: 16, t: 28, b: 40 }, yaxis: { autorange: "reversed" }, xaxis: { title: { text: "Sobol index" }, range: [0, 1] } }), CONFIG);
+      const names = rows.map((r) => r.path.replace(/^groups\./, ""));
+      const bar = (key, name, color) => ({
+        type: "bar", orientation: "h", y: names, x: rows.map((r) => r[key]), name: name,
+        marker: { color: color }, customdata: rows.map((r) => r.path),
+        hovertemplate: "%{customdata}<br>" + name + " %{x:.3f}<extra></extra>",
+        error_x: { type: "data", symmetric: false, color: "#555",
+                   array: rows.map((r) => r[key + "_ci"][1] - r[key]),
+                   arrayminus: rows.map((r) => r[key] - r[key + "_ci"][0]) },
+      });
+      Plotly.react("sensitivity-chart", [bar("total", "total order", COLORS.leader), bar("first", "first order", COLORS.orange)],
+        layout({ barmode: "group", hovermode: "closest", margin: { l: 260, r: 16, t: 28, b: 40 }, yaxis: { autorange: "reversed" }, xaxis: { title: { text: "Sobol index (95% interval)" }, range: [0, 1] } }), CONFIG);
     } catch (err) {
       notice("sensitivity-chart", "The sensitivity analysis could not be loaded: " + err.message, true);
     }
