@@ -24,11 +24,11 @@ from gapcast.model.calibration import (
     cross,
     effective_checks,
     energy,
-    half_life_posterior,
     interval_verdict,
     mixture_terms,
 )
 from gapcast.model.engine import simulate_paths
+from gapcast.model.half_life import half_life_posterior
 from gapcast.model.scenarios import UNCALIBRATED_NOTE, fill_calibrated, parse_scenario
 from gapcast.model.scoring import (
     NormalPredictive,

@@ -12,7 +12,7 @@ def test_model_core_imports_no_adapters() -> None:
         "gapcast.model.trend, gapcast.model.fit, gapcast.model.scenarios, "
         "gapcast.model.results, gapcast.model.params, gapcast.model.backtest, "
         "gapcast.model.scoring, gapcast.model.calibration, gapcast.model.sensitivity, "
-        "gapcast.model.whatif\n"
+        "gapcast.model.whatif, gapcast.model.half_life\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "
         "'gapcast.store', 'gapcast.cli', 'gapcast.pipeline', 'gapcast.api') "
         "if m in sys.modules]\n"

@@ -51,7 +51,6 @@ from gapcast.measure.gaps import (
     first_match,
     gap_series,
     measure_gap,
-    ols_trend,
 )
 from gapcast.measure.points import (
     DEFAULT_CATEGORY,
@@ -63,6 +62,7 @@ from gapcast.measure.points import (
     metric_rows,
 )
 from gapcast.measure.results import GapResult
+from gapcast.measure.trend import ols_trend
 from gapcast.measure.uncertainty import (
     DEFAULT_SEED,
     draw_values,

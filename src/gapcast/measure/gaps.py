@@ -26,7 +26,7 @@ LMArena
 Summaries
     The current values (at ``as_of``), mean / min / max backward lag over the series, the
     trend of the gap and of the lag over the last 12 months (ordinary least squares on the
-    series, see ``ols_trend``), and when the challenger first matched a reference model.
+    series, see ``gapcast.measure.trend``), and when the challenger first matched a reference model.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from gapcast.errors import InsufficientDataError
 from gapcast.measure._engine import (
@@ -61,19 +60,14 @@ from gapcast.measure.results import (
     Match,
     SeriesRow,
     Step,
-    Trend,
     day,
     num,
 )
+from gapcast.measure.trend import ols_trend
 from gapcast.measure.uncertainty import draw_values, nanmean_rows, percentile_interval
 
 F64 = npt.NDArray[np.float64]
 
-TREND_METHOD = (
-    "ordinary least squares of the series (month ends and as_of) on time over the last "
-    "{months} months, slope per year; {pct}% t-interval with n - 2 degrees of freedom, "
-    "assuming independent residuals (a step series is autocorrelated, so it is too narrow)"
-)
 MATCH_METHOD = (
     "first challenger model (earliest release) scoring at or above the reference "
     "model's best score; months after the reference reached that score"
@@ -131,44 +125,6 @@ def _relative(gap: F64, challenger: F64) -> F64:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(challenger != 0, gap / np.abs(challenger) * 100.0, np.nan)
     return np.asarray(out, dtype=np.float64)
-
-
-def ols_trend(
-    dates: pd.DatetimeIndex,
-    values: F64,
-    *,
-    end: pd.Timestamp,
-    months: int = 12,
-    level: float = 0.95,
-    quantity: str = "gap_points",
-) -> Trend:
-    """Fit ``y = a + b x`` by least squares over ``(end - months, end]``, ``x`` in years.
-
-    ``b = sum((x - xbar)(y - ybar)) / sum((x - xbar)^2)``; its interval is
-    ``b +/- t_{(1+level)/2, n-2} * sqrt(SSR / (n - 2) / Sxx)`` (``n >= 3``).
-    """
-    end = pd.Timestamp(end)
-    start = end - pd.DateOffset(months=months)
-    values = np.asarray(values, dtype=np.float64)
-    keep = np.asarray((dates > start) & (dates <= end)) & np.isfinite(values)
-    method = TREND_METHOD.format(months=months, pct=round(level * 100))
-    n = int(keep.sum())
-    if n < 2:
-        return Trend(quantity, None, (None, None), n, day(start), day(end), method)
-    x = to_days(dates[keep]).astype(np.float64) / 365.25
-    y = values[keep]
-    dx = x - x.mean()
-    sxx = float(dx @ dx)
-    if sxx == 0:
-        return Trend(quantity, None, (None, None), n, day(start), day(end), method)
-    slope = float(dx @ (y - y.mean())) / sxx
-    ci: Interval = (None, None)
-    if n >= 3:
-        resid = y - y.mean() - slope * dx
-        se = float(np.sqrt(float(resid @ resid) / (n - 2) / sxx))
-        half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * se
-        ci = (slope - half, slope + half)
-    return Trend(quantity, slope, ci, n, day(start), day(end), method)
 
 
 def find_reference(rows: pd.DataFrame, name: str) -> Reference | None:
