@@ -289,6 +289,9 @@ def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> N
     for row in body["indices"]:
         assert row["first_ci"][0] <= row["first"] <= row["first_ci"][1]
         assert row["total_ci"][0] <= row["total"] <= row["total_ci"][1]
+    compute = client.get("/api/sensitivity", params={"scenario": "baseline", "model": "compute"})
+    top = max(compute.json()["indices"], key=lambda row: row["total"])
+    assert compute.json()["model"] == "compute" and "compute" in top["path"]
     assert_error(client.get("/api/sensitivity", params={"scenario": "nope"}), 404, "not_found")
 
 

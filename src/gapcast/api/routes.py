@@ -363,15 +363,16 @@ def build_router(settings: ApiSettings) -> APIRouter:
     def sensitivity(
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
+        model: Literal["ensemble", "trend", "compute"] = "ensemble",
     ) -> Any:
         """Return Sobol indices of P(ahead within 36 and 60 months) for each uncertain parameter."""
         name = _shipped(scenario)
 
         def compute() -> dict[str, Any]:
             with services.engine, services.provider.read() as store:
-                return trust.sensitivity(store, name).to_dict()
+                return trust.sensitivity(store, name, model).to_dict()
 
-        key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name)
+        key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name, model)
         found, _ = services.results.get_or_compute(key, compute)
         return convert.clean(found)
 

@@ -403,7 +403,7 @@
 
   async function loadSensitivity() {
     const name = $("scenario").value;
-    const url = "/api/sensitivity?scenario=" + encodeURIComponent(name);
+    const url = "/api/sensitivity?scenario=" + encodeURIComponent(name) + "&model=" + encodeURIComponent($("model").value);
     $("sensitivity-twin").href = url;
     try {
       const s = await getJSON(url);
@@ -459,7 +459,7 @@
     $("groups").addEventListener("change", loadGap);
     $("metric").addEventListener("change", loadGap);
     $("scenario").addEventListener("change", async () => { await loadScenario(); runForecast(); loadSensitivity(); });
-    $("model").addEventListener("change", () => schedule(0));
+    $("model").addEventListener("change", () => { schedule(0); loadSensitivity(); });
     $("draws").addEventListener("change", () => schedule(0));
     $("shock-group").addEventListener("change", () => { if (Number($("shock-size").value) > 1) schedule(0); });
     ["shock-size", "shock-date"].forEach((id) => {
