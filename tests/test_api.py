@@ -270,6 +270,22 @@ def test_concurrent_requests_share_the_store(client: TestClient) -> None:
 # ---- trust, runs ------------------------------------------------------------------------
 
 
+def test_compare_gives_every_shipped_scenario_with_the_same_seed(client: TestClient) -> None:
+    body = client.get("/api/compare", params={"draws": 2000, "seed": 5}).json()
+    names = [row["scenario"] for row in body["rows"]]
+    assert names[0] == "baseline" and {"serving-bound", "export-controls-loosen"} <= set(names)
+    single = client.get(
+        "/api/forecast", params={"scenario": "serving-bound", "draws": 2000, "seed": 5}
+    )
+    row = body["rows"][names.index("serving-bound")]
+    assert row["p60"] == single.json()["p_ahead_within"]["60"]  # the same forecast
+    two = client.get(
+        "/api/compare", params=[("scenario", "baseline"), ("scenario", "node-doubling")]
+    )
+    assert [r["scenario"] for r in two.json()["rows"]] == ["baseline", "node-doubling"]
+    assert_error(client.get("/api/compare", params={"scenario": "nope"}), 404, "not_found")
+
+
 def test_backtest_scores_every_model_against_persistence(client: TestClient) -> None:
     body = client.get("/api/backtest", params={"metric": "eci"}).json()
     assert len(body["origins"]) >= 12 and body["horizons"] == [3, 6, 12]

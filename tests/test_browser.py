@@ -42,6 +42,7 @@ CHARTS = (
     "p-chart",
     "decomposition-chart",
     "sensitivity-chart",
+    "compare-chart",
 )
 
 

@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from gapcast.cli import app
 from gapcast.errors import RequestError
-from gapcast.pipeline import report
+from gapcast.pipeline import report, scenarios
 from gapcast.report import i18n
 from gapcast.store import Store
 
@@ -86,10 +87,15 @@ def test_report_is_self_contained_and_fully_filled(
     assert "CC-BY-4.0" in html
     assert loc.t("h.forecast") in html and loc.t("h.data") in html
     assert data.missing == {}  # the sensitivity analysis and the backtest both ran
+    assert [r.scenario.name for r in data.comparison] == scenarios.names()
     top = max(data.sensitivity["indices"], key=lambda row: row["total"])  # type: ignore[index]
     label = loc.t(f"param.{top['path']}")  # every Sobol parameter has a label
     assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
     assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
+    assert loc.t("table.compare_caption") in html
+    for rep in data.comparison:  # every shipped scenario, with the report's seed
+        assert escape(loc.scenario(rep.scenario.name, rep.scenario.title)) in html
+        assert rep.seed == data.forecast.seed
 
 
 @pytest.mark.mirror

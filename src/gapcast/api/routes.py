@@ -342,6 +342,48 @@ def build_router(settings: ApiSettings) -> APIRouter:
             services, scenario, model, horizon, draws, seed, list(set_ or []), as_of
         )
 
+    @router.get("/compare", response_model=dict[str, Any], tags=["forecast"])
+    def compare(
+        services: ServicesDep,
+        scenario: Annotated[
+            list[str] | None,
+            Query(max_length=16, description="Scenario names (repeat); all shipped when absent."),
+        ] = None,
+        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        draws: Annotated[int, Query(ge=1, le=settings.max_draws)] = min(
+            settings.default_draws, settings.max_draws
+        ),
+        seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    ) -> Any:
+        """Forecast scenarios side by side with the same seed and data (``--compare``)."""
+        names = [_shipped(n) for n in scenario] if scenario else scenario_files.names()
+        seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
+
+        def compute() -> dict[str, Any]:
+            with services.engine, services.provider.read() as store:
+                reports = forecast_use.compare(
+                    store, names, model, draws=draws, seed=seed_, save=False
+                )
+            return {
+                "model": model,
+                "draws": draws,
+                "seed": seed_,
+                "data_hash": reports[0].data_hash,
+                "rows": forecast_use.comparison_rows(reports),
+            }
+
+        key = (
+            "compare",
+            services.provider.data_hash(),
+            _scenario_files(),
+            tuple(names),
+            model,
+            draws,
+            seed_,
+        )
+        found, _ = services.results.get_or_compute(key, compute)
+        return convert.clean(found)
+
     # ---- trust -----------------------------------------------------------------------
 
     @router.get("/backtest", response_model=dict[str, Any], tags=["trust"])

@@ -23,6 +23,7 @@ from gapcast.errors import GapcastError, NotAvailableError, RequestError
 from gapcast.model.scenarios import scenario_table
 from gapcast.pipeline import forecast as forecasting
 from gapcast.pipeline import measure
+from gapcast.pipeline import scenarios as scenario_files
 from gapcast.pipeline import trust as trust_use
 from gapcast.sources import REGISTRY
 from gapcast.store import Store
@@ -105,6 +106,8 @@ class ReportData:
     provenance: dict[str, Any]
     sensitivity: dict[str, Any] | None = None
     backtest: dict[str, Any] | None = None
+    comparison: list[forecasting.ForecastReport] = field(default_factory=list)
+    """Every shipped scenario forecast with the report's seed and draws."""
     missing: dict[str, str] = field(default_factory=dict)
     """Why the sensitivity analysis or the backtest is absent (``{"backtest": reason}``)."""
     generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
@@ -154,6 +157,9 @@ def build(
         "country",
         draws=GAP_DRAWS,
     )
+    comparison = forecasting.compare(
+        store, scenario_files.names(), "ensemble", draws=draws, seed=report.seed, save=False
+    )
     missing: dict[str, str] = {}
     sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
     backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
@@ -165,6 +171,7 @@ def build(
         provenance=provenance(store),
         sensitivity=sensitivity,
         backtest=backtest,
+        comparison=comparison,
         missing=missing,
     )
 

@@ -269,6 +269,23 @@ def _top_indices(sensitivity: dict[str, Any]) -> list[tuple[str, float, float | 
     return sorted(out, key=lambda r: -r[1])[:8]
 
 
+def comparison_section(data: ReportData, loc: Locale) -> list[dict[str, Any]]:
+    """Return one row per shipped scenario: P(ahead) within each horizon, and compute alone."""
+    rows = []
+    for rep in data.comparison:
+        f, compute = rep.selected, rep.forecast.models.get("compute")
+        horizons = [k for k in HORIZONS if k in f.p_ahead_within]
+        rows.append(
+            {
+                "scenario": loc.scenario(rep.scenario.name, rep.scenario.title),
+                "main": rep.scenario.name == data.scenario,
+                "cells": [loc.pct(f.p_ahead_within[k], 1) for k in horizons],
+                "compute": loc.pct(compute.p_ahead_within[horizons[-1]], 1) if compute else "–",
+            }
+        )
+    return rows
+
+
 def _param(loc: Locale, path: str) -> str:
     """Return a parameter's label in the report's language (its path where none exists)."""
     return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
@@ -434,6 +451,7 @@ def render_html(data: ReportData, lang: str) -> str:
         ),
         "gap": gap_section(data, loc),
         "forecast": forecast_section(data, loc),
+        "comparison": comparison_section(data, loc),
         "drivers": drivers_section(data, loc),
         "backtest": backtest_section(data, loc),
         "data": data_section(data, loc),

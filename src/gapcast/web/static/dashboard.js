@@ -399,6 +399,30 @@
     }), CONFIG);
   }
 
+  /* ---- scenarios side by side ----------------------------------------------------- */
+
+  async function loadCompare() {
+    const url = "/api/compare?model=" + encodeURIComponent($("model").value) + "&draws=" + encodeURIComponent($("draws").value);
+    $("compare-twin").href = url;
+    try {
+      const c = await getJSON(url);
+      const names = c.rows.map((r) => r.scenario);
+      const current = $("scenario").value;
+      const colors = [COLORS.sky, COLORS.orange, COLORS.challenger];
+      const traces = HORIZONS.map(([k, label], i) => ({
+        type: "bar", x: names, y: c.rows.map((r) => 100 * r["p" + k]), name: "within " + label,
+        marker: { color: colors[i], line: { color: names.map((n) => n === current ? "#222" : "rgba(0,0,0,0)"), width: 2 } },
+        error_y: { type: "data", array: c.rows.map((r) => 100 * 1.96 * r["se" + k]), color: "#555" },
+        hovertemplate: "%{x}<br>within " + label + ": %{y:.1f}%<extra></extra>",
+      }));
+      Plotly.react("compare-chart", traces, layout({ barmode: "group", hovermode: "closest",
+        margin: { l: 56, r: 16, t: 28, b: 96 }, yaxis: { title: { text: "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %" }, rangemode: "tozero", gridcolor: "#eceff1" },
+        xaxis: { tickangle: -25 } }), CONFIG);
+    } catch (err) {
+      notice("compare-chart", "The scenario comparison could not be loaded: " + err.message, true);
+    }
+  }
+
   /* ---- sensitivity and provenance ----------------------------------------------- */
 
   async function loadSensitivity() {
@@ -453,13 +477,14 @@
       await loadScenario();
       runForecast();
       loadSensitivity();
+      loadCompare();
     } catch (err) {
       $("headline").innerHTML = '<p class="error">Scenarios could not be loaded: ' + esc(err.message) + "</p>";
     }
     $("groups").addEventListener("change", loadGap);
     $("metric").addEventListener("change", loadGap);
-    $("scenario").addEventListener("change", async () => { await loadScenario(); runForecast(); loadSensitivity(); });
-    $("model").addEventListener("change", () => { schedule(0); loadSensitivity(); });
+    $("scenario").addEventListener("change", async () => { await loadScenario(); runForecast(); loadSensitivity(); loadCompare(); });
+    $("model").addEventListener("change", () => { schedule(0); loadSensitivity(); loadCompare(); });
     $("draws").addEventListener("change", () => schedule(0));
     $("shock-group").addEventListener("change", () => { if (Number($("shock-size").value) > 1) schedule(0); });
     ["shock-size", "shock-date"].forEach((id) => {
