@@ -286,6 +286,21 @@ def test_compare_gives_every_shipped_scenario_with_the_same_seed(client: TestCli
     assert_error(client.get("/api/compare", params={"scenario": "nope"}), 404, "not_found")
 
 
+def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -> None:
+    params = {"vary": "groups.challenger.compute.growth", "model": "compute", "target": 0.2}
+    body = client.get("/api/whatif", params=params).json()
+    assert body["reached"] and body["range"][0] < body["value"] < body["range"][1]
+    assert abs(body["p_at_value"] - 0.2) < 0.01 and "gives P(ahead" in body["message"]
+    far = client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
+    assert far.json()["reached"] is False and far.json()["range"] == [1.5, 2.0]
+    assert_error(
+        client.get("/api/whatif", params={**params, "lo": 1.5}), 422, "request_error", "hi"
+    )
+    unknown = client.get("/api/whatif", params={**params, "vary": "groups.nobody.x"})
+    assert "groups.nobody" in assert_error(unknown, 422, "scenario_error")["message"]
+    assert_error(client.get("/api/whatif", params={**params, "target": 1.5}), 422, "request_error")
+
+
 def test_backtest_scores_every_model_against_persistence(client: TestClient) -> None:
     body = client.get("/api/backtest", params={"metric": "eci"}).json()
     assert len(body["origins"]) >= 12 and body["horizons"] == [3, 6, 12]

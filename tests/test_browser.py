@@ -129,6 +129,26 @@ def test_dashboard_renders_and_the_slider_moves_the_forecast(browser: Any, serve
     page.close()
 
 
+def test_dashboard_answers_what_it_would_take(browser: Any, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems = watch(page)
+    page.goto(server + "/")
+    page.wait_for_selector("#wi-vary option", state="attached", timeout=60_000)
+    page.select_option("#model", "compute")
+    page.select_option("#wi-vary", "groups.challenger.compute.growth")
+    page.fill("#wi-target", "20")
+    page.keyboard.press("Tab")
+    page.click("#wi-solve")
+    page.wait_for_selector("#whatif-chart .main-svg", timeout=60_000)
+    answer = page.inner_text("#wi-answer")
+    assert "groups.challenger.compute.growth" in answer and "0.2" in answer
+    assert "vary=groups.challenger.compute.growth" in page.get_attribute("#whatif-twin", "href")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#whatif-form >> xpath=..").screenshot(path=str(ARTIFACTS / "whatif.png"))
+    assert problems == []
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory, mirror_db: Path) -> dict[str, Path]:
     with Store(mirror_db, read_only=True) as store:

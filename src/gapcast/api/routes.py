@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from gapcast import __version__
 from gapcast.api import convert, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
-from gapcast.errors import AuthError, NotFoundError
+from gapcast.errors import AuthError, NotFoundError, RequestError
 from gapcast.pipeline import data as data_use
 from gapcast.pipeline import forecast as forecast_use
 from gapcast.pipeline import measure as measure_use
@@ -415,6 +415,44 @@ def build_router(settings: ApiSettings) -> APIRouter:
                 return trust.sensitivity(store, name, model).to_dict()
 
         key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name, model)
+        found, _ = services.results.get_or_compute(key, compute)
+        return convert.clean(found)
+
+    @router.get("/whatif", response_model=dict[str, Any], tags=["trust"])
+    def whatif(
+        services: ServicesDep,
+        vary: Annotated[
+            str,
+            Query(
+                pattern=r"^[a-z_]+(\.[a-z_0-9]+)+$",
+                max_length=120,
+                description="A scenario field path, as `--vary`.",
+            ),
+        ],
+        scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
+        target: Annotated[float, Query(gt=0, lt=1)] = 0.5,
+        within: Annotated[int, Query(ge=1, le=120)] = 60,
+        lo: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+        hi: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+    ) -> Any:
+        """Find the value of one assumption at which P(ahead within ``within``) reaches ``target``.
+
+        The range is ``[lo, hi]``, or the 1st to 99th percentile of the assumption's
+        distribution in the scenario; the answer says when the target is out of reach.
+        """
+        name = _shipped(scenario)
+        if (lo is None) != (hi is None):
+            raise RequestError("hi" if hi is None else "lo", "give both lo and hi, or neither")
+        value_range = None if lo is None or hi is None else (lo, hi)
+
+        def compute() -> dict[str, Any]:
+            with services.engine, services.provider.read() as store:
+                answer = trust.whatif(store, name, vary, target, within, value_range, model)
+            return answer.to_dict()
+
+        request = (name, vary, target, within, value_range, model)
+        key = ("whatif", services.provider.data_hash(), _scenario_files(), request)
         found, _ = services.results.get_or_compute(key, compute)
         return convert.clean(found)
 

@@ -194,6 +194,7 @@
     state.touched.clear();
     $("scenario-desc").textContent = sc.description;
     buildSliders(sc);
+    buildWhatIf(sc);
   }
 
   function buildSliders(sc) {
@@ -423,6 +424,48 @@
     }
   }
 
+  /* ---- what would it take --------------------------------------------------------- */
+
+  function buildWhatIf(sc) {
+    $("wi-vary").innerHTML = SLIDERS.filter((s) => state.params[s.path] && state.params[s.path].dist !== "fixed")
+      .map((s) => '<option value="' + esc(s.path) + '">' + esc((s.role ? sc.groups[s.role] + ": " : "") + s.label) + "</option>")
+      .join("");
+  }
+
+  async function solveWhatIf() {
+    const target = Number($("wi-target").value);
+    if (!(target >= 1 && target <= 99)) {
+      $("wi-answer").innerHTML = '<span class="error">The target must be between 1% and 99%.</span>';
+      return;
+    }
+    const params = new URLSearchParams({
+      scenario: $("scenario").value, model: $("model").value, vary: $("wi-vary").value,
+      target: String(target / 100), within: $("wi-within").value,
+    });
+    const url = "/api/whatif?" + params.toString();
+    $("whatif-twin").href = url;
+    $("wi-answer").textContent = "Solving…";
+    $("wi-solve").disabled = true;
+    try {
+      const w = await getJSON(url);
+      $("wi-answer").textContent = w.message;
+      const xs = w.grid.map((g) => g.value);
+      const traces = [
+        { type: "scatter", mode: "lines+markers", x: xs, y: w.grid.map((g) => 100 * g.p), name: "P(ahead) tried", line: { color: COLORS.challenger } },
+        { type: "scatter", mode: "lines", x: [xs[0], xs[xs.length - 1]], y: [100 * w.target, 100 * w.target], name: "target", line: { color: "#555", dash: "dash" } },
+      ];
+      if (w.reached) {
+        traces.push({ type: "scatter", mode: "markers", x: [w.value], y: [100 * w.p_at_value], name: "answer", marker: { color: COLORS.leader, size: 11, symbol: "diamond" } });
+      }
+      Plotly.react("whatif-chart", traces, layout({ hovermode: "closest", xaxis: { title: { text: w.path }, gridcolor: "#eceff1" },
+        yaxis: { title: { text: "P(ahead within " + w.within + " months), %" }, rangemode: "tozero", gridcolor: "#eceff1" } }), CONFIG);
+    } catch (err) {
+      $("wi-answer").innerHTML = '<span class="error">' + esc(err.message) + "</span>";
+    } finally {
+      $("wi-solve").disabled = false;
+    }
+  }
+
   /* ---- sensitivity and provenance ----------------------------------------------- */
 
   async function loadSensitivity() {
@@ -492,6 +535,7 @@
       $(id).addEventListener("change", () => schedule(150));
     });
     $("reset").addEventListener("click", async () => { await loadScenario(); runForecast(); });
+    $("whatif-form").addEventListener("submit", (e) => { e.preventDefault(); solveWhatIf(); });
   }
 
   document.addEventListener("DOMContentLoaded", start);
