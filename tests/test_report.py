@@ -52,6 +52,7 @@ def test_number_and_date_formats_per_language() -> None:
     assert en.group("United States") == "the United States" and zh.group("China") == "中国"
     assert en.group("Atlantis") == "Atlantis"
     assert en.join("A.", "B.") == "A. B." and zh.join("甲。", "乙。") == "甲。乙。"
+    assert en.list(["a", "b"]) == "a, b" and zh.list(["甲", "乙"]) == "甲，乙"
 
 
 def test_unknown_language_names_the_field() -> None:
@@ -93,6 +94,8 @@ def test_report_is_self_contained_and_fully_filled(
     assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
     assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
     assert loc.t("table.compare_caption") in html
+    ensemble_sentence = loc.t("backtest.ensemble", coverage="{c}", skill="{s}")
+    assert escape(ensemble_sentence.split("{c}")[0]) in html  # the ensemble's coverage, read out
     for rep in data.comparison:  # every shipped scenario, with the report's seed
         assert escape(loc.scenario(rep.scenario.name, rep.scenario.title)) in html
         assert rep.seed == data.forecast.seed

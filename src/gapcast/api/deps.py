@@ -251,11 +251,6 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_settings(services: Annotated[Services, Depends(get_services)]) -> ApiSettings:
-    """Return the API settings."""
-    return services.settings
-
-
 def read_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[Store]:
     """Yield the store, read-only, for one request."""
     with services.provider.read() as store:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -42,6 +43,10 @@ EN_MONTHS = (
 )
 
 
+SEPARATORS = ("sep", "list_sep")
+"""Keys kept as written: between sentences, and between the items of a list."""
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Return the message catalogue of a language (``en``, ``zh``, ``ja``)."""
@@ -50,7 +55,8 @@ def catalogue(lang: str) -> dict[str, str]:
     raw = resources.files("gapcast.report").joinpath("locales", f"{lang}.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
     out = {str(k): str(v).strip() for k, v in data.items()}
-    out["sep"] = str(data.get("sep", " "))
+    for key in SEPARATORS:  # whitespace is their point
+        out[key] = str(data[key])
     return out
 
 
@@ -133,6 +139,10 @@ class Locale:
     def scenario(self, name: str, title: str) -> str:
         """Return a shipped scenario's title in the language (else the file's title)."""
         return self.messages.get(f"scenario.{name}", title or name)
+
+    def list(self, items: Iterable[str]) -> str:
+        """Join the items of a list as the language does (``, `` in English, ``、`` in CJK)."""
+        return self.t("list_sep").join(items)
 
     def join(self, *sentences: str) -> str:
         """Join sentences as the language does (a space in English, nothing in CJK)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -358,7 +359,20 @@ def backtest_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     ]
     if not rows:
         return {"rows": [], "text": loc.t("backtest.none", reason=data.missing["backtest"])}
-    return {"rows": rows, "text": loc.t("backtest.intro")}
+    ens = [s for s in scores if s["model"] == "ensemble"]
+
+    def by_horizon(key: str, fmt: Callable[[float], str]) -> str:
+        return loc.list(f"{fmt(s[key])} ({loc.months(float(s['horizon']), 0)})" for s in ens)
+
+    each = loc.t(
+        "backtest.ensemble",
+        coverage=by_horizon("coverage80", loc.pct),
+        skill=by_horizon("skill", lambda v: loc.num(v, 2, sign=True)),
+    )
+    return {
+        "rows": rows,
+        "text": loc.join(loc.t("backtest.intro"), each) if ens else loc.t("backtest.intro"),
+    }
 
 
 def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
