@@ -149,6 +149,21 @@ def test_dashboard_answers_what_it_would_take(browser: Any, server: str) -> None
     page.close()
 
 
+def test_dashboard_shows_the_track_record_when_scrolled_to(browser: Any, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems = watch(page)
+    page.goto(server + "/")
+    page.wait_for_selector("#p-within-60", timeout=60_000)
+    page.locator("#record").scroll_into_view_if_needed()
+    page.wait_for_selector("#backtest-body table", timeout=90_000)
+    text = page.inner_text("#backtest-body")
+    assert "ensemble" in text and "persistence" in text and "12 months" in text
+    assert "metric=eci" in page.get_attribute("#backtest-twin", "href")
+    page.locator("#record").screenshot(path=str(ARTIFACTS / "track-record.png"))
+    assert problems == []
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory, mirror_db: Path) -> dict[str, Path]:
     with Store(mirror_db, read_only=True) as store:

@@ -466,6 +466,41 @@
     }
   }
 
+  /* ---- track record ---------------------------------------------------------------- */
+
+  async function loadBacktest() {
+    const url = "/api/backtest?metric=" + encodeURIComponent($("bt-metric").value);
+    $("backtest-twin").href = url;
+    $("backtest-body").innerHTML = '<p class="loading">Running the backtest…</p>';
+    try {
+      const b = await getJSON(url);
+      const models = ["ensemble", "trend", "compute", "persistence", "linear"];
+      const names = Object.assign({}, MODEL_NAMES, { persistence: "persistence", linear: "linear extrapolation" });
+      const cell = (m, h) => {
+        const s = b.scores.find((r) => r.model === m && r.horizon === h);
+        if (!s) return "<td></td>";
+        const skill = m === "persistence" ? "–" : (s.skill >= 0 ? "+" : "−") + num(Math.abs(s.skill), 2);
+        return '<td class="num">' + skill + " · " + pct(s.coverage80, 0) + "</td>";
+      };
+      $("backtest-body").innerHTML = '<table class="sources"><caption class="muted small" style="text-align:left">' +
+        esc(b.origins.length + " origins, " + b.origins[0] + " to " + b.origins[b.origins.length - 1]) + "</caption>" +
+        '<thead><tr><th scope="col">Model</th>' + b.horizons.map((h) => '<th scope="col" class="num">' + h + " months</th>").join("") +
+        "</tr></thead><tbody>" + models.map((m) => "<tr><td>" + esc(names[m]) + "</td>" + b.horizons.map((h) => cell(m, h)).join("") + "</tr>").join("") +
+        "</tbody></table>";
+    } catch (err) {
+      $("backtest-body").innerHTML = '<p class="error">The backtest could not be run: ' + esc(err.message) + "</p>";
+    }
+  }
+
+  function loadBacktestWhenShown() {
+    const section = $("record");
+    if (!("IntersectionObserver" in window)) { loadBacktest(); return; }
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); loadBacktest(); }
+    });
+    seen.observe(section);
+  }
+
   /* ---- sensitivity and provenance ----------------------------------------------- */
 
   async function loadSensitivity() {
@@ -524,6 +559,8 @@
     } catch (err) {
       $("headline").innerHTML = '<p class="error">Scenarios could not be loaded: ' + esc(err.message) + "</p>";
     }
+    loadBacktestWhenShown();
+    $("bt-metric").addEventListener("change", loadBacktest);
     $("groups").addEventListener("change", loadGap);
     $("metric").addEventListener("change", loadGap);
     $("scenario").addEventListener("change", async () => { await loadScenario(); runForecast(); loadSensitivity(); loadCompare(); });
