@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gapcast.cli import main
+from cli_helpers import run_cli
 from gapcast.pipeline import data as data_use
 from gapcast.sources import ArchiveDownload, MirrorOnlyDownload, StaticSource
 from gapcast.store import Store
@@ -36,13 +36,7 @@ GOOD = ECI_HEADER + "".join(ECI_ROWS)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, *args)
 
 
 @pytest.fixture

@@ -3,15 +3,14 @@ and the scenario comparison on the real data mirror (marked ``mirror``)."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli_helpers import cli_json, run_cli
 from forecast_data import make_forecast_db
-from gapcast.cli import main
 from gapcast.pipeline import forecast as use
 from gapcast.store import Store
 
@@ -31,19 +30,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "--db", str(db), *args)
 
 
 def as_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> Any:
-    code, out, err = run(capsys, db, *args, "--json")
-    assert (code, err) == (0, ""), err
-    return json.loads(out)
+    return cli_json(capsys, "--db", str(db), *args)
 
 
 def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

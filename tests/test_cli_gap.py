@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from cli_helpers import run_cli
 from gapcast import measure
-from gapcast.cli import main
 from gapcast.errors import RequestError
 from gapcast.pipeline import measure as use
 from gapcast.sources.base import Parsed
@@ -90,13 +90,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), "gap", *args])
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "--db", str(db), "gap", *args)
 
 
 def gap_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> dict[str, Any]:

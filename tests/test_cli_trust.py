@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from cli_helpers import cli_json, run_cli
 from conftest import ROOT
 from forecast_data import make_forecast_db
-from gapcast.cli import main
 from gapcast.pipeline import forecast as forecast_use
 from gapcast.pipeline import trust
 from gapcast.pipeline.data import import_paths
@@ -27,19 +27,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "--db", str(db), *args)
 
 
 def as_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> Any:
-    code, out, err = run(capsys, db, *args, "--json")
-    assert (code, err) == (0, ""), err
-    return json.loads(out)
+    return cli_json(capsys, "--db", str(db), *args)
 
 
 def test_backtest_json_and_plot(

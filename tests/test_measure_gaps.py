@@ -304,3 +304,12 @@ def test_property_as_of_never_sees_later_data(
         return
     b = measure.measure_gap(pts_b, rng=measure.rng_from_seed(3), draws=20).to_dict()
     assert a == b
+
+
+def test_first_reach_compares_exactly_in_every_row() -> None:
+    from gapcast.measure._engine import first_reach
+
+    tiny = 1.1754943508222875e-38
+    cum = np.tile([[-np.inf, 0.0, tiny, 1500.0]], (1000, 1))  # bands far from the values
+    level = np.tile([[tiny, 0.0, -np.inf, np.inf, tiny / 2, 1500.0]], (1000, 1))
+    assert (first_reach(cum, level) == [2, 1, 0, 4, 2, 3]).all()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gapcast.store import Store
 
@@ -34,3 +36,14 @@ def open_store(ctx: typer.Context) -> Store:
 def print_json(payload: Any) -> None:
     """Print a JSON document on stdout (no Rich markup, stable key order)."""
     typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
+
+
+def print_notes(notes: Iterable[str]) -> None:
+    """Print a result's notes, dimmed, one per line."""
+    for note in notes:
+        console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+
+
+def print_wrote(path: Path | str) -> None:
+    """Say where a file was written (the path as it is, never read as markup)."""
+    console.print(f"wrote {path}", soft_wrap=True, markup=False)

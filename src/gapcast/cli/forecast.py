@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from gapcast.cli.common import console, err_console, open_store, print_json
+from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
 from gapcast.errors import RequestError
 from gapcast.model.scenarios import scenario_table
 from gapcast.pipeline import forecast as use
@@ -265,7 +265,7 @@ def register(app: typer.Typer) -> None:
         else:
             render(reports[0])
         if plot is not None:
-            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
+            print_wrote(plot)
 
     @app.command("fit")
     def fit_cmd(

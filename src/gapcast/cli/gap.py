@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json
+from gapcast.cli.common import console, open_store, print_json, print_wrote
 from gapcast.measure.results import Interval
 from gapcast.pipeline import measure as use
 
@@ -212,7 +212,7 @@ def gap(
         return
     render(report)
     if plot is not None:
-        console.print(f"Wrote {plot}")
+        print_wrote(plot)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli.common import console, open_store
+from gapcast.cli.common import open_store, print_wrote
 from gapcast.pipeline import report as use
 
 
@@ -38,7 +38,7 @@ def report(
     with open_store(ctx) as store:
         data = use.build(store, scenario, draws=draws, seed=seed, save=save)
     for path in use.write(data, out, langs, pdf=pdf):
-        console.print(f"wrote {path}")
+        print_wrote(path)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json
+from gapcast.cli.common import console, open_store, print_json, print_notes, print_wrote
 from gapcast.errors import RequestError
 from gapcast.pipeline import trust as use
 from gapcast.pipeline.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
@@ -129,10 +129,9 @@ def register(app: typer.Typer) -> None:
             f"{s['compute_weight']:g} ({escape(s['calibration'] or 'no calibration')})[/dim]",
             soft_wrap=True,
         )
-        for note in use.CAVEATS:
-            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        print_notes(use.CAVEATS)
         if plot is not None:
-            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
+            print_wrote(plot)
 
     @app.command("calibrate")
     def calibrate_cmd(
@@ -182,7 +181,7 @@ def register(app: typer.Typer) -> None:
         if not bad:
             console.print("every interval's coverage is consistent with its level")
         if report.written:
-            console.print(f"wrote {report.written}", soft_wrap=True, markup=False)
+            print_wrote(report.written)
         else:
             console.print("[dim]not written (use --write)[/dim]")
 
@@ -244,10 +243,9 @@ def register(app: typer.Typer) -> None:
                     f"{i.total:.3f} [{i.total - i.total_conf:.3f}, {i.total + i.total_conf:.3f}]",
                 )
             console.print(table)
-        for note in result.notes:
-            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        print_notes(result.notes)
         if plot is not None:
-            console.print(f"wrote {plot}", soft_wrap=True, markup=False)
+            print_wrote(plot)
 
     @app.command("whatif")
     def whatif_cmd(
@@ -293,8 +291,7 @@ def register(app: typer.Typer) -> None:
         console.print(escape(result.message()), soft_wrap=True)
         grid = ", ".join(f"{x:.4g}: {p:.3f}" for x, p in result.grid)
         console.print(f"[dim]P on the search grid: {escape(grid)}[/dim]", soft_wrap=True)
-        for note in result.notes:
-            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        print_notes(result.notes)
 
     @app.command("score")
     def score_cmd(
@@ -329,5 +326,4 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         if not any(r.months for r in record.runs):
             console.print("nothing realised yet: import newer data, then score again")
-        for note in record.notes:
-            console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
+        print_notes(record.notes)

@@ -77,23 +77,25 @@ def first_reach(cum: F64, level: F64) -> I64:
     """Return, per row, the first index where the non-decreasing ``cum`` reaches ``level``.
 
     ``k[d, t] = min{k : cum[d, k] >= level[d, t]}``, or ``P`` when never. One
-    ``searchsorted`` serves every row at once: each row is shifted into its own disjoint band
-    (``row * span``), so the flattened matrix stays sorted. ``-inf`` entries map to the
-    bottom of their band; a level of ``-inf`` is reached at ``k = 0``.
+    ``searchsorted`` serves every row at once, on exact integer keys: a value of ``cum`` is
+    replaced by its rank among the distinct finite values of ``cum`` (``-inf`` below every
+    rank), a level by the number of those values below it, so ``cum >= level`` exactly when
+    the rank is at least the level's; each row's keys are then shifted into their own
+    disjoint band (``row * span``), so the flattened matrix stays sorted. A level of
+    ``-inf`` is reached at ``k = 0``.
     """
     n_draws, n_points = cum.shape
-    if n_points == 0:
-        return np.zeros(level.shape, dtype=np.int64)
-    finite_cum, finite_level = np.isfinite(cum), np.isfinite(level)
-    pool = np.concatenate([cum[finite_cum], level[finite_level]])
-    if pool.size == 0:
-        return np.zeros(level.shape, dtype=np.int64)
-    low = float(pool.min())
-    span = float(pool.max()) - low + 2.0
-    shifted = np.where(finite_cum, cum - low + 1.0, 0.0)
-    query = np.where(finite_level, level - low + 1.0, np.where(level > 0, span, 0.0))
-    band = np.arange(n_draws, dtype=np.float64)[:, None] * span
-    flat = np.searchsorted((shifted + band).ravel(), (query + band).ravel(), side="left")
+    finite = np.isfinite(cum)
+    if n_points == 0 or not finite.any():
+        return np.where(level == -np.inf, 0, n_points).astype(np.int64)
+    values = np.unique(cum[finite])
+    span = values.size + 2
+    cum_key = np.zeros(cum.shape, dtype=np.int64)
+    cum_key[finite] = np.searchsorted(values, cum[finite]) + 1
+    level_key = np.searchsorted(values, level, side="left").astype(np.int64) + 1
+    level_key[level == -np.inf] = 0
+    band = np.arange(n_draws, dtype=np.int64)[:, None] * span
+    flat = np.searchsorted((cum_key + band).ravel(), (level_key + band).ravel(), side="left")
     k = flat.reshape(level.shape) - np.arange(n_draws)[:, None] * n_points
     out: I64 = np.clip(k, 0, n_points).astype(np.int64)
     return out
@@ -153,9 +155,7 @@ def evaluate_flat(
     # Backward: t - (first day the leader's frontier reached C(t)).
     k = first_reach(l_cum, np.where(both, chal, -np.inf))
     reached = l_dates[np.clip(k, 0, l_dates.size - 1)]
-    # Clamped at 0: the banded search rounds values to the span's precision, so a level
-    # a hair above the other side's can count as reached on or before t.
-    back_days = np.where(level, 0, np.maximum(at[None, :] - reached, 0))
+    back_days = np.where(level, 0, at[None, :] - reached)
     back = np.where(both, back_days / DAYS_PER_MONTH, np.nan)
     start = _first_present(l_dates, l_cum)[:, None]
     back_cens = both & ~level & (reached == start)
@@ -164,9 +164,7 @@ def evaluate_flat(
     kf = first_reach(c_cum, np.where(both, lead, -np.inf))
     never = kf >= c_dates.size
     reached_f = c_dates[np.clip(kf, 0, c_dates.size - 1)]
-    fwd_days = np.where(
-        level, 0, np.maximum(np.where(never, end - at[None, :], reached_f - at[None, :]), 0)
-    )
+    fwd_days = np.where(level, 0, np.where(never, end - at[None, :], reached_f - at[None, :]))
     fwd = np.where(both, fwd_days / DAYS_PER_MONTH, np.nan)
     fwd_cens = both & ~level & never
     return lead, chal, l_row, c_row, back, back_cens, fwd, fwd_cens

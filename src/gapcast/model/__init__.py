@@ -13,113 +13,87 @@ Typical use::
                          as_of=inputs.as_of, groups=model.groups, base=model.base)
     forecast.p_ahead_within[36], forecast.p_ahead_within_se[36]
 
+Names are imported from their modules on first use, so importing one module of the
+package (``gapcast.model.scenarios``, as the CLI does) does not load the rest.
+
 See docs/model.md for the equations and the modelling choices.
 """
 
-from gapcast.model.backtest import BacktestResult, Origin, ScoreRow, run_backtest
-from gapcast.model.calibration import Calibration
-from gapcast.model.compute import ComputeModel, compute_space, fitted_release_rate
-from gapcast.model.engine import (
-    BLOCK,
-    Draws,
-    EngineOptions,
-    Model,
-    RunTotals,
-    draw_params,
-    run,
-    simulate_paths,
-)
-from gapcast.model.fit import CapabilityFit, Coefficient, fit_capability
-from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory, month_date, month_index
-from gapcast.model.params import (
-    Beta,
-    Fixed,
-    Gamma,
-    LogNormal,
-    Normal,
-    ParamSpace,
-    Triangular,
-    Uniform,
-    sample_matrix,
-    sample_space,
-)
-from gapcast.model.results import (
-    HORIZONS,
-    QUANTILES,
-    Decomposition,
-    Distributions,
-    Forecast,
-    ModelForecast,
-    mix,
-    summarize,
-)
-from gapcast.model.scenarios import (
-    Scenario,
-    apply_override,
-    documented_fields,
-    parse_scenario,
-    scenario_table,
-    validate_scenario,
-)
-from gapcast.model.sensitivity import SobolIndex, SobolOutput, sobol
-from gapcast.model.trend import TrendModel, step_history, with_common_progress
-from gapcast.model.whatif import WhatIf, solve
+from __future__ import annotations
 
-__all__ = [
-    "BLOCK",
-    "HORIZONS",
-    "QUANTILES",
-    "BacktestResult",
-    "Beta",
-    "Calibration",
-    "CapabilityFit",
-    "Coefficient",
-    "ComputeModel",
-    "Decomposition",
-    "Distributions",
-    "Draws",
-    "EngineOptions",
-    "Fixed",
-    "Forecast",
-    "ForecastInputs",
-    "Gamma",
-    "GroupData",
-    "LogNormal",
-    "Model",
-    "ModelForecast",
-    "Normal",
-    "Origin",
-    "ParamSpace",
-    "RunTotals",
-    "Scenario",
-    "ScoreRow",
-    "SobolIndex",
-    "SobolOutput",
-    "StepHistory",
-    "TrendModel",
-    "Triangular",
-    "Uniform",
-    "WhatIf",
-    "apply_override",
-    "compute_space",
-    "documented_fields",
-    "draw_params",
-    "fit_capability",
-    "fitted_release_rate",
-    "mix",
-    "month_date",
-    "month_index",
-    "parse_scenario",
-    "run",
-    "run_backtest",
-    "sample_matrix",
-    "sample_space",
-    "scenario_table",
-    "simulate_paths",
-    "sobol",
-    "solve",
-    "step_history",
-    "summarize",
-    "validate_scenario",
-    "with_common_progress",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BLOCK": "gapcast.model.engine",
+    "BacktestResult": "gapcast.model.backtest",
+    "Beta": "gapcast.model.params",
+    "Calibration": "gapcast.model.calibration",
+    "CapabilityFit": "gapcast.model.fit",
+    "Coefficient": "gapcast.model.fit",
+    "ComputeModel": "gapcast.model.compute",
+    "Decomposition": "gapcast.model.results",
+    "Distributions": "gapcast.model.results",
+    "Draws": "gapcast.model.engine",
+    "EngineOptions": "gapcast.model.engine",
+    "Fixed": "gapcast.model.params",
+    "Forecast": "gapcast.model.results",
+    "ForecastInputs": "gapcast.model.inputs",
+    "Gamma": "gapcast.model.params",
+    "GroupData": "gapcast.model.inputs",
+    "HORIZONS": "gapcast.model.results",
+    "LogNormal": "gapcast.model.params",
+    "Model": "gapcast.model.engine",
+    "ModelForecast": "gapcast.model.results",
+    "Normal": "gapcast.model.params",
+    "Origin": "gapcast.model.backtest",
+    "ParamSpace": "gapcast.model.params",
+    "QUANTILES": "gapcast.model.results",
+    "RunTotals": "gapcast.model.engine",
+    "Scenario": "gapcast.model.scenarios",
+    "ScoreRow": "gapcast.model.backtest",
+    "SobolIndex": "gapcast.model.sensitivity",
+    "SobolOutput": "gapcast.model.sensitivity",
+    "StepHistory": "gapcast.model.inputs",
+    "TrendModel": "gapcast.model.trend",
+    "Triangular": "gapcast.model.params",
+    "Uniform": "gapcast.model.params",
+    "WhatIf": "gapcast.model.whatif",
+    "apply_override": "gapcast.model.scenarios",
+    "compute_space": "gapcast.model.compute",
+    "documented_fields": "gapcast.model.scenarios",
+    "draw_params": "gapcast.model.engine",
+    "fit_capability": "gapcast.model.fit",
+    "fitted_release_rate": "gapcast.model.compute",
+    "mix": "gapcast.model.results",
+    "month_date": "gapcast.model.inputs",
+    "month_index": "gapcast.model.inputs",
+    "parse_scenario": "gapcast.model.scenarios",
+    "run": "gapcast.model.engine",
+    "run_backtest": "gapcast.model.backtest",
+    "sample_matrix": "gapcast.model.params",
+    "sample_space": "gapcast.model.params",
+    "scenario_table": "gapcast.model.scenarios",
+    "simulate_paths": "gapcast.model.engine",
+    "sobol": "gapcast.model.sensitivity",
+    "solve": "gapcast.model.whatif",
+    "step_history": "gapcast.model.trend",
+    "summarize": "gapcast.model.results",
+    "validate_scenario": "gapcast.model.scenarios",
+    "with_common_progress": "gapcast.model.trend",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'gapcast.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

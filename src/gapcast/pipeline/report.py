@@ -157,9 +157,14 @@ def build(
         "country",
         draws=GAP_DRAWS,
     )
-    comparison = forecasting.compare(
-        store, scenario_files.names(), "ensemble", draws=draws, seed=report.seed, save=False
+    shipped = scenario_files.names()
+    others = [name for name in shipped if name != scenario]  # the report's own is done
+    rest = iter(
+        forecasting.compare(store, others, "ensemble", draws=draws, seed=report.seed, save=False)
+        if others
+        else []
     )
+    comparison = [report if name == scenario else next(rest) for name in shipped]
     missing: dict[str, str] = {}
     sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
     backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
