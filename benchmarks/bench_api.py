@@ -7,7 +7,7 @@ sends forecast requests of 100,000 draws per model from 8 client threads:
 - cached: every request is the same, so all but the first come from the LRU cache.
 
 Prints p50 / p95 latency and throughput for each, beside the baseline: the same forecast
-called in-process through ``gapcast.pipeline.forecast`` (no HTTP, no concurrency).
+called in-process through ``gapcast.usecases.forecast`` (no HTTP, no concurrency).
 Targets on 2 cores: uncached p95 < 500 ms, cached p95 < 20 ms.
 
 The store is ``$GAPCAST_DB`` when it exists, else the data mirror (``$GAPCAST_DATA`` or
@@ -51,8 +51,8 @@ def store_path(folder: Path) -> Path:
     given = os.environ.get("GAPCAST_DB")
     if given and Path(given).is_file():
         return Path(given)
-    from gapcast.pipeline.data import import_paths
     from gapcast.store import Store
+    from gapcast.usecases.data import import_paths
 
     db = folder / "bench.duckdb"
     with Store(db) as store:
@@ -117,9 +117,9 @@ def summary(name: str, latencies: list[float], wall: float) -> None:
 
 def baseline(db: Path) -> float:
     """Return the median seconds of one in-process forecast (tables read once)."""
-    from gapcast.pipeline import forecast
-    from gapcast.pipeline.forecast_inputs import Tables
     from gapcast.store import Store
+    from gapcast.usecases import forecast
+    from gapcast.usecases.forecast_inputs import Tables
 
     with Store(db, read_only=True) as store:
         tables = Tables.load(store)

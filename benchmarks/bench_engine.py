@@ -42,9 +42,10 @@ def build_model() -> object:
     from gapcast.model.compute import ComputeModel
     from gapcast.model.fit import TERMS, CapabilityFit
     from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
-    from gapcast.model.scenarios import parse_scenario
+    from gapcast.scenario.files import parse_scenario
+    from gapcast.usecases.scenarios import SCENARIO_DIR
 
-    scenario = parse_scenario((ROOT / "scenarios" / "baseline.yaml").read_text())
+    scenario = parse_scenario((SCENARIO_DIR / "baseline.yaml").read_text())
     # `gapcast fit` on the mirror: beta 9.6 (se 1.0), gamma 10.9 (1.4), delta 1.4 (1.9)
     cov = np.diag([23.7**2, 1.03**2, 1.44**2, 1.95**2])
     cov[1, 2] = cov[2, 1] = -0.6 * 1.03 * 1.44

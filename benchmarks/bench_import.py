@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gapcast.pipeline.data import import_paths
 from gapcast.store import Store
+from gapcast.usecases.data import import_paths
 
 
 def _mirror() -> Path:

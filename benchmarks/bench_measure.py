@@ -32,9 +32,9 @@ import pandas as pd
 from gapcast import measure
 from gapcast.errors import InsufficientDataError
 from gapcast.measure.gaps import evaluate_points
-from gapcast.pipeline.measure import metric_info
 from gapcast.resolve import resolve
 from gapcast.store import Store
+from gapcast.usecases.measure import metric_info
 
 DRAWS = 1000
 BASE_DRAWS = 20
@@ -57,7 +57,7 @@ def load(source: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 store.table("models"), store.table("scores"), store.table("organizations")
             )
         return res.scores, res.models
-    from gapcast.pipeline.data import import_paths
+    from gapcast.usecases.data import import_paths
 
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store:
         import_paths(store, [source])

@@ -48,17 +48,17 @@ def main() -> None:
 
     import numba
 
+    from gapcast.evaluate.sensitivity import ProbabilityOutput
     from gapcast.model.compute import ComputeModel
     from gapcast.model.engine import simulate_paths
-    from gapcast.model.sensitivity import ProbabilityOutput
     from gapcast.model.trend import TrendModel
-    from gapcast.pipeline import forecast as forecast_use
-    from gapcast.pipeline import trust
-    from gapcast.pipeline.data import import_paths
-    from gapcast.pipeline.forecast_inputs import Tables, build_inputs
-    from gapcast.pipeline.scenarios import load
-    from gapcast.pipeline.trust_solve import sensitivity
     from gapcast.store import Store
+    from gapcast.usecases import forecast as forecast_use
+    from gapcast.usecases import trust
+    from gapcast.usecases.data import import_paths
+    from gapcast.usecases.forecast_inputs import Tables, build_inputs
+    from gapcast.usecases.scenarios import load
+    from gapcast.usecases.trust_solve import sensitivity
 
     print(f"numba threads: {numba.get_num_threads()} · cpus: {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,7 @@ __all__ = ["FIXTURES", "TestClient", "copy_with_run", "error_keys"]
 
 def copy_with_run(source: Path, target: Path) -> Path:
     """Copy a store file and add one stored forecast run (small, seeded) to the copy."""
-    from gapcast.pipeline import forecast
+    from gapcast.usecases import forecast
 
     shutil.copyfile(source, target)
     with Store(target) as store:

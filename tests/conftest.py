@@ -41,7 +41,7 @@ def store() -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def mirror_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
     """A store file with the whole mirror imported (built once per test session)."""
-    from gapcast.pipeline.data import import_paths
+    from gapcast.usecases.data import import_paths
 
     path = tmp_path_factory.mktemp("mirror") / "gapcast.duckdb"
     with Store(path) as s:

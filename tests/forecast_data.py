@@ -11,10 +11,11 @@ import pandas as pd
 
 from gapcast.model.fit import TERMS, CapabilityFit
 from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
-from gapcast.model.scenarios import Scenario, parse_scenario
+from gapcast.scenario.files import Scenario, parse_scenario
 from gapcast.schema import conform
 from gapcast.sources.base import Parsed
 from gapcast.store import FileImport, Store
+from gapcast.usecases.scenarios import SCENARIO_DIR
 from measure_data import CN, models, scores
 
 AS_OF = dt.date(2025, 12, 31)
@@ -110,13 +111,13 @@ def scenario_mapping(**top: Any) -> dict[str, Any]:
 
 
 def scenario(**top: Any) -> Scenario:
-    from gapcast.model.scenarios import validate_scenario
+    from gapcast.scenario.files import validate_scenario
 
     return validate_scenario(scenario_mapping(**top))
 
 
 def with_sets(base: Scenario, *sets: str) -> Scenario:
-    from gapcast.model.scenarios import apply_override, validate_scenario
+    from gapcast.scenario.files import apply_override, validate_scenario
 
     raw = base.model_dump(mode="json")
     for item in sets:
@@ -125,7 +126,7 @@ def with_sets(base: Scenario, *sets: str) -> Scenario:
 
 
 def baseline_text() -> str:
-    return (Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml").read_text()
+    return (SCENARIO_DIR / "baseline.yaml").read_text()
 
 
 def baseline() -> Scenario:

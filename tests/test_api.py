@@ -13,9 +13,9 @@ import pytest
 from api_helpers import FIXTURES, TestClient, copy_with_run
 from gapcast.api import create_app
 from gapcast.api.schemas import ErrorOut, ForecastOut, GapOut, ScenarioOut
-from gapcast.pipeline import forecast as forecast_use
-from gapcast.pipeline import measure as measure_use
 from gapcast.store import Store
+from gapcast.usecases import forecast as forecast_use
+from gapcast.usecases import measure as measure_use
 
 pytestmark = pytest.mark.mirror
 

@@ -19,8 +19,8 @@ import pytest
 
 from api_helpers import copy_with_run
 from gapcast.api import create_app
-from gapcast.pipeline import report
 from gapcast.store import Store
+from gapcast.usecases import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.mirror]
 

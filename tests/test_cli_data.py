@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import run_cli
-from gapcast.pipeline import data as data_use
 from gapcast.sources import ArchiveDownload, MirrorOnlyDownload, StaticSource
 from gapcast.store import Store
+from gapcast.usecases import data as data_use
 
 ECI_HEADER = (
     "Model version,ECI Score,Release date,Organization,Country,Model accessibility,"

@@ -11,8 +11,8 @@ import pytest
 
 from cli_helpers import cli_json, run_cli
 from forecast_data import make_forecast_db
-from gapcast.pipeline import forecast as use
 from gapcast.store import Store
+from gapcast.usecases import forecast as use
 
 SIX = [
     "baseline",

@@ -13,9 +13,9 @@ import pytest
 from cli_helpers import run_cli
 from gapcast import measure
 from gapcast.errors import RequestError
-from gapcast.pipeline import measure as use
 from gapcast.sources.base import Parsed
 from gapcast.store import FileImport, Store
+from gapcast.usecases import measure as use
 from measure_data import CN, models, months_between, scores
 
 ECI = [

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from cli_helpers import cli_json, run_cli
-from conftest import ROOT
 from forecast_data import make_forecast_db
-from gapcast.pipeline import forecast as forecast_use
-from gapcast.pipeline import trust
-from gapcast.pipeline.data import import_paths
 from gapcast.store import Store
+from gapcast.usecases import forecast as forecast_use
+from gapcast.usecases import trust
+from gapcast.usecases.data import import_paths
+from gapcast.usecases.scenarios import SCENARIO_DIR
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_backtest_json_and_plot(
         assert {"model", "horizon", "crps", "brier", "coverage80"} <= set(r)
     assert any("re-fits ECI" in n for n in out["notes"])
     assert out["settings"]["common_progress"] == pytest.approx(
-        json.loads((ROOT / "scenarios" / "calibration.json").read_text())["values"][
+        json.loads((SCENARIO_DIR / "calibration.json").read_text())["values"][
             "trend.common_progress"
         ]
     )

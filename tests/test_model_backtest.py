@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from forecast_data import baseline_text, group, inputs, scenario, with_sets
 from gapcast.errors import ScenarioError
-from gapcast.model.backtest import Origin, run_backtest, simulate_origin, summarize
-from gapcast.model.calibration import (
+from gapcast.evaluate.backtest import Origin, run_backtest, simulate_origin, summarize
+from gapcast.evaluate.calibration import (
     PRIORS,
     Calibration,
     MixtureTerms,
@@ -27,17 +27,17 @@ from gapcast.model.calibration import (
     interval_verdict,
     mixture_terms,
 )
-from gapcast.model.engine import simulate_paths
-from gapcast.model.half_life import half_life_posterior
-from gapcast.model.scenarios import UNCALIBRATED_NOTE, fill_calibrated, parse_scenario
-from gapcast.model.scoring import (
+from gapcast.evaluate.half_life import half_life_posterior
+from gapcast.evaluate.scoring import (
     NormalPredictive,
     SamplePredictive,
     linear,
     persistence,
     score,
 )
+from gapcast.model.engine import simulate_paths
 from gapcast.model.trend import TrendModel, with_common_progress
+from gapcast.scenario.files import UNCALIBRATED_NOTE, fill_calibrated, parse_scenario
 
 # ---- scoring rules ----------------------------------------------------------------------
 

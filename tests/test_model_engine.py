@@ -222,7 +222,7 @@ def test_tighter_export_controls_never_raise_the_challenger() -> None:
         raw = base.model_dump(mode="json")
         raw["growth_changes"] = [{**change, "factor": fixed(factor)}]
         raw["shocks"] = [{"group": "challenger", "date": "2026-03", "factor": fixed(factor)}]
-        from gapcast.model.scenarios import validate_scenario
+        from gapcast.scenario.files import validate_scenario
 
         runs.append(_challenger_paths(validate_scenario(raw), inputs()))
     for a, b in zip(runs, runs[1:], strict=False):
@@ -234,7 +234,7 @@ def test_tighter_export_controls_never_raise_the_challenger() -> None:
     for factor in (1.0, 0.5):
         raw = base.model_dump(mode="json")
         raw["growth_changes"] = [{**change, "factor": fixed(factor)}]
-        from gapcast.model.scenarios import validate_scenario
+        from gapcast.scenario.files import validate_scenario
 
         tot = engine.run(ComputeModel(validate_scenario(raw), inputs()), 2000, 9)
         p.append(Distributions.from_totals(tot).within()[-1])

@@ -9,12 +9,12 @@ import sys
 def test_model_core_imports_no_adapters() -> None:
     code = (
         "import sys, gapcast.model, gapcast.model.engine, gapcast.model.compute, "
-        "gapcast.model.trend, gapcast.model.fit, gapcast.model.scenarios, "
-        "gapcast.model.results, gapcast.model.params, gapcast.model.backtest, "
-        "gapcast.model.scoring, gapcast.model.calibration, gapcast.model.sensitivity, "
-        "gapcast.model.whatif, gapcast.model.half_life\n"
+        "gapcast.model.trend, gapcast.model.fit, gapcast.scenario.files, "
+        "gapcast.model.results, gapcast.model.params, gapcast.evaluate.backtest, "
+        "gapcast.evaluate.scoring, gapcast.evaluate.calibration, gapcast.evaluate.sensitivity, "
+        "gapcast.evaluate.whatif, gapcast.evaluate.half_life\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "
-        "'gapcast.store', 'gapcast.cli', 'gapcast.pipeline', 'gapcast.api') "
+        "'gapcast.store', 'gapcast.cli', 'gapcast.usecases', 'gapcast.api') "
         "if m in sys.modules]\n"
         "print(','.join(bad))"
     )

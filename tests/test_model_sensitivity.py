@@ -9,14 +9,14 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from forecast_data import group, inputs, scenario
-from gapcast.model.compute import ComputeModel
-from gapcast.model.sensitivity import (
+from gapcast.evaluate.sensitivity import (
     ProbabilityOutput,
     parameter_matrix,
     probability_sobol,
     sobol,
     uncertain,
 )
+from gapcast.model.compute import ComputeModel
 from gapcast.model.trend import TrendModel
 
 A, B = 7.0, 0.1

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from forecast_data import group, inputs, scenario, with_sets
+from gapcast.evaluate.whatif import solve
 from gapcast.model import engine
 from gapcast.model.compute import ComputeModel
 from gapcast.model.results import Distributions
-from gapcast.model.whatif import solve
 
 
 def test_solve_a_smooth_curve() -> None:

@@ -12,9 +12,9 @@ from markupsafe import escape
 
 from gapcast.cli import app
 from gapcast.errors import RequestError
-from gapcast.pipeline import report, scenarios
 from gapcast.report import i18n
 from gapcast.store import Store
+from gapcast.usecases import report, scenarios
 
 OPTIONAL_KEYS = ("scenario.",)
 """Keys a catalogue may leave out (it then falls back to the scenario file's title)."""

@@ -11,14 +11,14 @@ from gapcast.errors import NotFoundError, ScenarioError
 from gapcast.model import engine
 from gapcast.model.compute import ComputeModel
 from gapcast.model.params import Beta, Fixed, LogNormal
-from gapcast.model.scenarios import (
+from gapcast.model.trend import TrendModel
+from gapcast.scenario.files import (
     Fitted,
     documented_fields,
     parse_scenario,
     scenario_table,
 )
-from gapcast.model.trend import TrendModel
-from gapcast.pipeline import scenarios as files
+from gapcast.usecases import scenarios as files
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = files.names()
@@ -103,7 +103,7 @@ def test_negative_sd() -> None:
 
 
 def test_bad_date() -> None:
-    text = (ROOT / "scenarios" / "node-doubling.yaml").read_text().replace("2026-02", "2026-13")
+    text = (files.SCENARIO_DIR / "node-doubling.yaml").read_text().replace("2026-02", "2026-13")
     with pytest.raises(ScenarioError) as info:
         parse_scenario(text, file="bad.yaml", resolve=lambda n: (baseline_text(), "b.yaml"))
     assert str(info.value) == (

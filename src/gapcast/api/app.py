@@ -112,7 +112,7 @@ def warm_up(services: Services) -> None:
     and for loading the engine's compiled kernels (seconds).
     """
     from gapcast.api.routes import cached_tables
-    from gapcast.pipeline import forecast
+    from gapcast.usecases import forecast
 
     try:
         with services.engine, services.provider.read() as store:

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from gapcast.api import schemas
 from gapcast.model.inputs import month_date
 from gapcast.model.params import Beta, Fixed, LogNormal, Normal, Triangular, Uniform
-from gapcast.model.scenarios import Scenario, scenario_table
-from gapcast.pipeline.forecast import ForecastReport
-from gapcast.pipeline.measure import GapReport
+from gapcast.scenario.files import Scenario, scenario_table
+from gapcast.usecases.forecast import ForecastReport
+from gapcast.usecases.measure import GapReport
 
 _DISTS = (Fixed, Uniform, Normal, LogNormal, Beta, Triangular)
 

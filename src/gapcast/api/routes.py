@@ -1,4 +1,4 @@
-"""The ``/api`` routes: thin adapters over ``gapcast.pipeline`` (no measuring or forecasting).
+"""The ``/api`` routes: thin adapters over ``gapcast.usecases`` (no measuring or forecasting).
 
 Every route validates its request (FastAPI answers 422 naming the field), calls one
 pipeline use case, and returns a wire schema. Results are cached by everything that
@@ -24,14 +24,14 @@ from gapcast import __version__
 from gapcast.api import convert, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
 from gapcast.errors import AuthError, NotFoundError, RequestError
-from gapcast.pipeline import data as data_use
-from gapcast.pipeline import forecast as forecast_use
-from gapcast.pipeline import measure as measure_use
-from gapcast.pipeline import report as report_use
-from gapcast.pipeline import scenarios as scenario_files
-from gapcast.pipeline import trust
-from gapcast.pipeline.forecast_inputs import Tables
 from gapcast.store import Store
+from gapcast.usecases import data as data_use
+from gapcast.usecases import forecast as forecast_use
+from gapcast.usecases import measure as measure_use
+from gapcast.usecases import report as report_use
+from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases import trust
+from gapcast.usecases.forecast_inputs import Tables
 
 JSON = "application/json"
 MAX_GAP_DRAWS = 10_000

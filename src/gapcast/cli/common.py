@@ -27,7 +27,7 @@ class State:
 
 def open_store(ctx: typer.Context) -> Store:
     """Open the store named by ``--db``, ``$GAPCAST_DB`` or the default location."""
-    from gapcast.pipeline import open_store as _open
+    from gapcast.usecases import open_store as _open
 
     state = ctx.find_root().obj
     return _open(state.db if isinstance(state, State) else None)

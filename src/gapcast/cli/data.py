@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from gapcast.cli.common import console, open_store, print_json
-from gapcast.pipeline import data as use
+from gapcast.usecases import data as use
 
 app = typer.Typer(help="Import, fetch and inspect the upstream datasets.", no_args_is_help=True)
 

@@ -15,9 +15,9 @@ from rich.table import Table
 
 from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
 from gapcast.errors import RequestError
-from gapcast.model.scenarios import scenario_table
-from gapcast.pipeline import forecast as use
-from gapcast.pipeline import scenarios as scenario_files
+from gapcast.scenario.files import scenario_table
+from gapcast.usecases import forecast as use
+from gapcast.usecases import scenarios as scenario_files
 
 WIDE = 150
 """Width the comparison table is laid out for (wider than a default 80-column pipe)."""

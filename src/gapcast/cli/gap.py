@@ -10,7 +10,7 @@ from rich.table import Table
 
 from gapcast.cli.common import console, open_store, print_json, print_wrote
 from gapcast.measure.results import Interval
-from gapcast.pipeline import measure as use
+from gapcast.usecases import measure as use
 
 
 def _num(value: float | None, digits: int = 1, sign: bool = False) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gapcast.cli.common import open_store, print_wrote
-from gapcast.pipeline import report as use
+from gapcast.usecases import report as use
 
 
 def report(

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from gapcast.cli.common import console, open_store, print_json, print_notes, print_wrote
 from gapcast.errors import RequestError
-from gapcast.pipeline import trust as use
-from gapcast.pipeline.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
+from gapcast.usecases import trust as use
+from gapcast.usecases.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
 
 LABELS = {"trend": "trend", "compute": "compute", "ensemble": "ensemble"}
 

@@ -14,7 +14,7 @@ Typical use::
     forecast.p_ahead_within[36], forecast.p_ahead_within_se[36]
 
 Names are imported from their modules on first use, so importing one module of the
-package (``gapcast.model.scenarios``, as the CLI does) does not load the rest.
+package (``gapcast.scenario.files``, as the CLI does) does not load the rest.
 
 See docs/model.md for the equations and the modelling choices.
 """
@@ -26,9 +26,7 @@ from typing import Any
 
 _EXPORTS = {
     "BLOCK": "gapcast.model.engine",
-    "BacktestResult": "gapcast.model.backtest",
     "Beta": "gapcast.model.params",
-    "Calibration": "gapcast.model.calibration",
     "CapabilityFit": "gapcast.model.fit",
     "Coefficient": "gapcast.model.fit",
     "ComputeModel": "gapcast.model.compute",
@@ -46,40 +44,26 @@ _EXPORTS = {
     "Model": "gapcast.model.engine",
     "ModelForecast": "gapcast.model.results",
     "Normal": "gapcast.model.params",
-    "Origin": "gapcast.model.backtest",
     "ParamSpace": "gapcast.model.params",
     "QUANTILES": "gapcast.model.results",
     "RunTotals": "gapcast.model.engine",
-    "Scenario": "gapcast.model.scenarios",
-    "ScoreRow": "gapcast.model.backtest",
-    "SobolIndex": "gapcast.model.sensitivity",
-    "SobolOutput": "gapcast.model.sensitivity",
     "StepHistory": "gapcast.model.inputs",
     "TrendModel": "gapcast.model.trend",
     "Triangular": "gapcast.model.params",
     "Uniform": "gapcast.model.params",
-    "WhatIf": "gapcast.model.whatif",
-    "apply_override": "gapcast.model.scenarios",
     "compute_space": "gapcast.model.compute",
-    "documented_fields": "gapcast.model.scenarios",
     "draw_params": "gapcast.model.engine",
     "fit_capability": "gapcast.model.fit",
     "fitted_release_rate": "gapcast.model.compute",
     "mix": "gapcast.model.results",
     "month_date": "gapcast.model.inputs",
     "month_index": "gapcast.model.inputs",
-    "parse_scenario": "gapcast.model.scenarios",
     "run": "gapcast.model.engine",
-    "run_backtest": "gapcast.model.backtest",
     "sample_matrix": "gapcast.model.params",
     "sample_space": "gapcast.model.params",
-    "scenario_table": "gapcast.model.scenarios",
     "simulate_paths": "gapcast.model.engine",
-    "sobol": "gapcast.model.sensitivity",
-    "solve": "gapcast.model.whatif",
     "step_history": "gapcast.model.trend",
     "summarize": "gapcast.model.results",
-    "validate_scenario": "gapcast.model.scenarios",
     "with_common_progress": "gapcast.model.trend",
 }
 

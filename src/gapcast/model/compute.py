@@ -68,7 +68,7 @@ from gapcast.model._compute_kernel import (
 from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, month_index
 from gapcast.model.params import Gamma, Normal, ParamSpace, Sampler
-from gapcast.model.scenarios import ROLES, Fitted, Scenario
+from gapcast.scenario.files import ROLES, Fitted, Scenario
 
 COMMON_FIELDS = (
     "world.stock_h100e",

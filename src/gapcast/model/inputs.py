@@ -1,6 +1,6 @@
 """What the forecast models are given from the data, measured as of one date.
 
-The pipeline builds these from the store (``gapcast.pipeline.forecast``); tests build them
+The pipeline builds these from the store (``gapcast.usecases.forecast``); tests build them
 by hand. Everything here is a measurement, never an assumption: assumptions live in the
 ``Scenario``.
 """

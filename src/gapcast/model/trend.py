@@ -45,7 +45,7 @@ from gapcast.model._random import draw_uniform, poisson_quantile, stream_key
 from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, StepHistory
 from gapcast.model.params import ParamSpace
-from gapcast.model.scenarios import ROLES, Fitted, Scenario
+from gapcast.scenario.files import ROLES, Fitted, Scenario
 
 _COUNT_STREAM = np.uint64(201)
 _PICK_STREAM = np.uint64(202)

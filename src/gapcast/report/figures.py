@@ -22,9 +22,9 @@ import pandas as pd
 
 from gapcast.measure import GapResult
 from gapcast.model.inputs import month_date
-from gapcast.pipeline.forecast import ForecastReport
 from gapcast.report.i18n import Locale
 from gapcast.report.plots import CHALLENGER_COLOR, GAP_COLOR, LEADER_COLOR, OKABE_ITO, gap_curves
+from gapcast.usecases.forecast import ForecastReport
 
 RC: Any = {
     "svg.fonttype": "none",

@@ -22,8 +22,8 @@ import numpy as np
 from gapcast.errors import RequestError
 from gapcast.model.inputs import month_date
 from gapcast.model.results import ModelForecast
-from gapcast.pipeline.forecast import ForecastReport
 from gapcast.report.plots import CHALLENGER_COLOR, LEADER_COLOR, OKABE_ITO
+from gapcast.usecases.forecast import ForecastReport
 
 CREDIT = "Data: Epoch AI (CC BY 4.0) · gapcast"
 _SCENARIO_COLORS = [

@@ -1,4 +1,4 @@
-"""Render a report (``gapcast.pipeline.report.ReportData``) to one self-contained HTML page.
+"""Render a report (``gapcast.usecases.report.ReportData``) to one self-contained HTML page.
 
 The narrative is generated from the numbers: this module picks the message for each case
 (the gap narrowed or widened; the models agree or not; there is a median crossing or
@@ -18,9 +18,9 @@ import jinja2
 from markupsafe import Markup
 
 from gapcast.measure import GapResult
-from gapcast.pipeline.report import ReportData
 from gapcast.report import figures
 from gapcast.report.i18n import Locale
+from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)
 KEY_ASSUMPTIONS = (

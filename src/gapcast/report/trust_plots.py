@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gapcast.model.backtest import ALL, BacktestResult, pit_histogram, reliability
-from gapcast.pipeline.trust_solve import SensitivityResult
+from gapcast.evaluate.backtest import ALL, BacktestResult, pit_histogram, reliability
 from gapcast.report.plots import OKABE_ITO
+from gapcast.usecases.trust_solve import SensitivityResult
 
 CREDIT = "Data: Epoch AI (CC BY 4.0), LMArena · gapcast"
 COLORS = {

@@ -13,7 +13,7 @@
   const HORIZONS = [["12", "1 year"], ["36", "3 years"], ["60", "5 years"]];
   const MODEL_NAMES = { ensemble: "ensemble", trend: "trend model", compute: "compute model" };
 
-  /* The assumptions with sliders: scenario field paths (gapcast.model.scenarios). */
+  /* The assumptions with sliders: scenario field paths (gapcast.scenario.files). */
   const SLIDERS = [
     { key: "challenger-serving", path: "groups.challenger.serving.share", role: "challenger",
       label: "serving share of compute", min: 0, max: 0.95, step: 0.01, fmt: (v) => pct(v, 0) },

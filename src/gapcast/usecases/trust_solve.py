@@ -2,7 +2,7 @@
 
 Both measure the inputs once (as of the latest data, or ``as_of``), build the scenario's
 models, and evaluate P(challenger ahead within k months) many times with common random
-numbers (``gapcast.model.sensitivity``, ``gapcast.model.whatif``).
+numbers (``gapcast.evaluate.sensitivity``, ``gapcast.evaluate.whatif``).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ import numpy as np
 
 from gapcast import __version__
 from gapcast.errors import RequestError
+from gapcast.evaluate.sensitivity import ProbabilityOutput, SobolOutput, probability_sobol
+from gapcast.evaluate.whatif import WhatIf, solve
 from gapcast.model import engine
 from gapcast.model.compute import ComputeModel
 from gapcast.model.engine import Model
 from gapcast.model.results import Distributions
-from gapcast.model.scenarios import Scenario, apply_override, validate_scenario
-from gapcast.model.sensitivity import ProbabilityOutput, SobolOutput, probability_sobol
 from gapcast.model.trend import TrendModel
-from gapcast.model.whatif import WhatIf, solve
-from gapcast.pipeline import scenarios as scenario_files
-from gapcast.pipeline.forecast_inputs import Tables, build_inputs, parse_as_of
+from gapcast.scenario.files import Scenario, apply_override, validate_scenario
 from gapcast.store import Store
+from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 
 MODELS = ("trend", "compute", "ensemble")
 SOBOL_BASE = 2**11
@@ -116,7 +116,7 @@ def sensitivity(
     """Sobol indices of P(ahead within each of ``within`` months) for a scenario.
 
     ``base`` is rounded up to a power of two; ``base (d + 2)`` parameter sets are each
-    simulated ``inner`` times with the same noise (see ``gapcast.model.sensitivity``).
+    simulated ``inner`` times with the same noise (see ``gapcast.evaluate.sensitivity``).
     """
     ks = tuple(sorted(set(within)))
     if not ks or any(k < 1 for k in ks):

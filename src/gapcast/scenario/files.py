@@ -6,8 +6,8 @@ list, such as ``shocks``, replaces the parent's). ``--set path=value`` overrides
 after that and validated like the file: a number sets a ``fixed`` distribution, a YAML
 mapping (``{dist: beta, a: 2, b: 5, source: ...}``) sets any other.
 
-The schema itself is ``gapcast.model.scenario_fields`` (re-exported here); this module parses
-text and mappings; reading files is the pipeline's job (``gapcast.pipeline.scenarios``).
+The schema itself is ``gapcast.scenario.fields`` (re-exported here); this module parses
+text and mappings; reading files is the pipeline's job (``gapcast.usecases.scenarios``).
 Errors are ``ScenarioError`` naming the field path, the bad value and what is allowed, e.g.
 ``groups.challenger.serving.share.sd: -0.1 is not allowed; must be > 0``.
 
@@ -16,7 +16,7 @@ Calibrated values
 A field may be written ``calibrated`` (``trend.common_progress``,
 ``ensemble.compute_weight``, ``capability.efficiency_half_life_months``): its value is then
 taken from the backtest calibration (``gapcast calibrate`` writes ``scenarios/
-calibration.json``; ``gapcast.model.calibration``), passed to ``parse_scenario`` as
+calibration.json``; ``gapcast.evaluate.calibration``), passed to ``parse_scenario`` as
 ``calibrated`` (path to value) after ``extends`` and overrides are applied. The calibration's
 provenance is recorded in the scenario's ``calibration`` field, so a stored run keeps the
 values it used.
@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from gapcast.errors import ScenarioError
 from gapcast.model.params import DIST_NAMES, Beta, Fixed, LogNormal, Normal, Triangular, Uniform
-from gapcast.model.scenario_fields import (
+from gapcast.scenario.fields import (
     ROLES,
     AlgorithmSpec,
     CapabilitySpec,

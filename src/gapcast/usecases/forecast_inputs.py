@@ -27,8 +27,8 @@ from gapcast import measure
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.model.fit import CapabilityFit, fit_capability
 from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
-from gapcast.model.scenarios import Scenario
 from gapcast.resolve import resolve
+from gapcast.scenario.files import Scenario
 from gapcast.store import Store
 
 COMPUTE_SOURCE = "epoch_gpu_clusters"

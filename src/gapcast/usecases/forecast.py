@@ -1,7 +1,7 @@
 """The forecast use cases: forecast, compare, fit, scenarios, stored runs.
 
-``forecast(store, scenario, ...)`` loads the scenario (``gapcast.pipeline.scenarios``),
-measures the inputs as of a date (``gapcast.pipeline.forecast_inputs``), runs the trend
+``forecast(store, scenario, ...)`` loads the scenario (``gapcast.usecases.scenarios``),
+measures the inputs as of a date (``gapcast.usecases.forecast_inputs``), runs the trend
 and/or compute model on the Monte Carlo engine (``gapcast.model``), mixes the ensemble, and
 stores the run (scenario content hash, data hash, seed, version, request and results).
 Re-running a stored run (``rerun``) with the same data reproduces it to the last digit:
@@ -28,10 +28,11 @@ from gapcast.model.results import (
     mix,
     summarize,
 )
-from gapcast.model.scenarios import Scenario, apply_override, validate_scenario
 from gapcast.model.trend import TrendModel
-from gapcast.pipeline import scenarios as scenario_files
-from gapcast.pipeline.forecast_inputs import (
+from gapcast.scenario.files import Scenario, apply_override, validate_scenario
+from gapcast.store import Store
+from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases.forecast_inputs import (
     Tables,
     build_inputs,
     capability_fit,
@@ -39,7 +40,6 @@ from gapcast.pipeline.forecast_inputs import (
     latest_date,
     parse_as_of,
 )
-from gapcast.store import Store
 
 MODELS = ("trend", "compute", "ensemble")
 DEFAULT_DRAWS = 50_000

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from gapcast import measure
-from gapcast.pipeline.forecast_inputs import Tables, latest_date
 from gapcast.store import Store
+from gapcast.usecases.forecast_inputs import Tables, latest_date
 
 QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTILE_WEIGHTS = (0.15, 0.225, 0.25, 0.225, 0.15)

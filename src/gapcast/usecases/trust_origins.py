@@ -27,9 +27,9 @@ import pandas as pd
 
 from gapcast import measure
 from gapcast.errors import GapcastError, InsufficientDataError
-from gapcast.model.backtest import Origin
-from gapcast.model.scenarios import Scenario
-from gapcast.pipeline.forecast_inputs import Tables, build_inputs, latest_date
+from gapcast.evaluate.backtest import Origin
+from gapcast.scenario.files import Scenario
+from gapcast.usecases.forecast_inputs import Tables, build_inputs, latest_date
 
 MIN_SCALE_MODELS = 8
 """Models with both an LMArena rating and an ECI score needed for the rating-per-ECI slope."""

@@ -183,7 +183,7 @@ def frontier_points(
 
     What the forecast stage starts from: pass the result to ``measure.monthly_frontiers``
     and ``measure.frontier_steps``. Fields and defaults as in ``gap``; ``resolved`` reuses
-    an already resolved store (``gapcast.pipeline.data.resolved``).
+    an already resolved store (``gapcast.usecases.data.resolved``).
     """
     return _prepare(
         store,

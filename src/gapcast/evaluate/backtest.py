@@ -10,7 +10,7 @@ only data released, and for LMArena snapshotted, on or before ``o``) and each ho
   of ``o``; the trend model's common progress ``rho`` is applied to one simulation with
   ``rho = 0`` (``with_common_progress``), so a calibration grid costs no extra simulation;
 - ``ensemble``: the mixture ``w`` compute + ``(1 - w)`` trend of those draws;
-- ``persistence`` and ``linear``: the naive baselines (``gapcast.model.scoring``).
+- ``persistence`` and ``linear``: the naive baselines (``gapcast.evaluate.scoring``).
 
 Each forecast is scored (``scoring.score``: CRPS, Brier scores of two events, coverage of
 central intervals, PIT). ``summarize`` averages per model and horizon over the **common
@@ -40,11 +40,7 @@ from typing import Any
 import numpy as np
 
 from gapcast.errors import GapcastError
-from gapcast.model.compute import ComputeModel
-from gapcast.model.engine import Array, simulate_paths
-from gapcast.model.inputs import ForecastInputs
-from gapcast.model.scenarios import Scenario
-from gapcast.model.scoring import (
+from gapcast.evaluate.scoring import (
     LEVELS,
     NormalPredictive,
     Predictive,
@@ -54,7 +50,11 @@ from gapcast.model.scoring import (
     persistence,
     score,
 )
+from gapcast.model.compute import ComputeModel
+from gapcast.model.engine import Array, simulate_paths
+from gapcast.model.inputs import ForecastInputs
 from gapcast.model.trend import TrendModel, with_common_progress
+from gapcast.scenario.files import Scenario
 
 MODELS = ("trend", "compute", "ensemble")
 BASELINES = ("persistence", "linear")

@@ -20,13 +20,13 @@ import pandas as pd
 
 from gapcast import __version__
 from gapcast.errors import GapcastError, NotAvailableError, RequestError
-from gapcast.model.scenarios import scenario_table
-from gapcast.pipeline import forecast as forecasting
-from gapcast.pipeline import measure
-from gapcast.pipeline import scenarios as scenario_files
-from gapcast.pipeline import trust as trust_use
+from gapcast.scenario.files import scenario_table
 from gapcast.sources import REGISTRY
 from gapcast.store import Store
+from gapcast.usecases import forecast as forecasting
+from gapcast.usecases import measure
+from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases import trust as trust_use
 
 LANGS = ("en", "zh", "ja")
 REPORT_DRAWS = 100_000

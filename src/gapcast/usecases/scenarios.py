@@ -1,10 +1,10 @@
 """Scenario files: find, list, read and parse the YAML scenarios (the I/O side of scenarios).
 
-A scenario is named (``baseline``: ``scenarios/baseline.yaml`` in the repository) or given
-as a path to a ``.yaml`` file. ``extends: NAME`` in a file is looked up among the named
-scenarios, or relative to the file's folder. Fields written ``calibrated`` take their values
-from ``scenarios/calibration.json`` (written by ``gapcast calibrate --write``; see
-``gapcast.model.calibration``).
+A scenario is named (``baseline``: ``gapcast/scenarios/baseline.yaml``, shipped with the
+package) or given as a path to a ``.yaml`` file. ``extends: NAME`` in a file is looked up among
+the named scenarios, or relative to the file's folder. Fields written ``calibrated`` take their
+values from ``calibration.json`` beside the shipped scenarios (written by ``gapcast calibrate
+--write``; see ``gapcast.evaluate.calibration``).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import yaml
 
 from gapcast.errors import NotFoundError, ScenarioError
-from gapcast.model.calibration import PRIORS, Calibration
-from gapcast.model.scenarios import Scenario, parse_scenario
+from gapcast.evaluate.calibration import PRIORS, Calibration
+from gapcast.scenario.files import Scenario, parse_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parents[3] / "scenarios"
-"""The repository's ``scenarios/`` folder."""
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+"""The shipped scenarios (package data: ``gapcast/scenarios/``)."""
 CALIBRATION_FILE = SCENARIO_DIR / "calibration.json"
 """The calibrated values (``gapcast calibrate --write``)."""
 
@@ -121,7 +121,7 @@ def load(
         if cal is not None:
             calibrated, note = cal.values, cal.note()
     elif calibrated is PRIORS:
-        note = "uncalibrated priors (gapcast.model.calibration.PRIORS)"
+        note = "uncalibrated priors (gapcast.evaluate.calibration.PRIORS)"
     return parse_scenario(
         path.read_text(),
         file=_display(path),

@@ -4,7 +4,7 @@ What ``gapcast calibrate`` computes.
 
 Three settings were placeholders until a backtest could score them; each is now chosen by
 the mean CRPS of the gap over every origin and horizon of the ECI backtest where both
-models forecast (``gapcast.model.backtest``), in this order:
+models forecast (``gapcast.evaluate.backtest``), in this order:
 
 1. ``trend.common_progress`` ``rho``: the trend model is simulated once per origin with
    ``rho = 0`` and every ``rho`` of ``RHO_GRID`` is applied to the same draws
@@ -44,18 +44,18 @@ from typing import Any
 import numpy as np
 
 from gapcast.errors import InsufficientDataError
-from gapcast.model.backtest import (
+from gapcast.evaluate.backtest import (
     BacktestResult,
     Origin,
     OriginDraws,
     run_backtest,
     simulate_origin,
 )
+from gapcast.evaluate.half_life import TAU_GRID, HalfLifePosterior, half_life_posterior, log_density
+from gapcast.evaluate.scoring import SamplePredictive
 from gapcast.model.engine import Array
-from gapcast.model.half_life import TAU_GRID, HalfLifePosterior, half_life_posterior, log_density
 from gapcast.model.params import LogNormal
-from gapcast.model.scenarios import UNCALIBRATED, Scenario, with_values
-from gapcast.model.scoring import SamplePredictive
+from gapcast.scenario.files import UNCALIBRATED, Scenario, with_values
 
 RHO_GRID = tuple(round(0.05 * i, 2) for i in range(20))
 """Common-progress values tried (0 to 0.95)."""
@@ -250,7 +250,7 @@ METHOD = (
     "efficiency_half_life_months = the uncalibrated lognormal prior updated on TAU_GRID by "
     "the kernel-density likelihood of the observed gaps, tempered to sum_h n_h / h "
     "independent checks, refitted as a lognormal; ensemble.compute_weight = the closed-form "
-    "minimiser of the mixture's mean CRPS given the first two. See gapcast.model.calibration."
+    "minimiser of the mixture's mean CRPS given the first two. See gapcast.evaluate.calibration."
 )
 
 

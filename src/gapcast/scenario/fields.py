@@ -1,6 +1,6 @@
 """The scenario schema: frozen pydantic models, one per section of a scenario file.
 
-Parsing (``extends``, ``--set``, error messages) is ``gapcast.model.scenarios``; this module
+Parsing (``extends``, ``--set``, error messages) is ``gapcast.scenario.files``; this module
 declares each field once, with its type, allowed range and help text (docs/scenarios.md
 documents every field; a test checks it).
 

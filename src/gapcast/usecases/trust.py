@@ -1,11 +1,11 @@
 """The trust use cases: backtest, calibrate, sensitivity, what-if, and the track record.
 
-``backtest`` scores forecasts made from past dates (``gapcast.model.backtest``);
-``calibrate`` sets the calibrated scenario values from it (``gapcast.model.calibration``)
+``backtest`` scores forecasts made from past dates (``gapcast.evaluate.backtest``);
+``calibrate`` sets the calibrated scenario values from it (``gapcast.evaluate.calibration``)
 and can write ``scenarios/calibration.json``; ``sensitivity`` runs the Sobol analysis
-(``gapcast.model.sensitivity``); ``whatif`` solves for the value of one parameter at which
-a probability reaches a target (``gapcast.model.whatif``); ``score`` compares stored
-forecast runs with the data imported since (``gapcast.pipeline.track_record``). The CLI and
+(``gapcast.evaluate.sensitivity``); ``whatif`` solves for the value of one parameter at which
+a probability reaches a target (``gapcast.evaluate.whatif``); ``score`` compares stored
+forecast runs with the data imported since (``gapcast.usecases.track_record``). The CLI and
 the API call these, never the model directly. Results are frozen dataclasses with
 ``to_dict()``; backtests, calibrations and sensitivity analyses are stored as runs.
 """
@@ -20,16 +20,16 @@ from typing import Any
 
 from gapcast import __version__
 from gapcast.errors import InsufficientDataError, RequestError
-from gapcast.model.backtest import BacktestResult, run_backtest
-from gapcast.model.calibration import PRIORS, Calibration, interval_verdict
-from gapcast.model.calibration import calibrate as calibrate_core
-from gapcast.model.scenarios import Scenario
-from gapcast.pipeline import scenarios as scenario_files
-from gapcast.pipeline.forecast_inputs import Tables
-from gapcast.pipeline.track_record import TrackRecord, score
-from gapcast.pipeline.trust_origins import build_origins
-from gapcast.pipeline.trust_solve import sensitivity, whatif
+from gapcast.evaluate.backtest import BacktestResult, run_backtest
+from gapcast.evaluate.calibration import PRIORS, Calibration, interval_verdict
+from gapcast.evaluate.calibration import calibrate as calibrate_core
+from gapcast.scenario.files import Scenario
 from gapcast.store import Store
+from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases.forecast_inputs import Tables
+from gapcast.usecases.track_record import TrackRecord, score
+from gapcast.usecases.trust_origins import build_origins
+from gapcast.usecases.trust_solve import sensitivity, whatif
 
 METRICS = ("eci", "lmarena")
 HORIZONS = (3, 6, 12)

@@ -1,6 +1,6 @@
 r"""The residual half-life's prior, updated on a grid by the backtest's likelihood.
 
-Step 2 of ``gapcast calibrate`` (``gapcast.model.calibration``): the compute model is run
+Step 2 of ``gapcast calibrate`` (``gapcast.evaluate.calibration``): the compute model is run
 with the half-life ``tau`` fixed at each value of ``TAU_GRID``; each observed gap's log
 density under those draws (``log_density``) forms a likelihood, tempered for overlapping
 forecasts, that updates the uncalibrated lognormal prior (``half_life_posterior``).
