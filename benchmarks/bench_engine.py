@@ -40,6 +40,7 @@ SEED = 2026
 def build_model() -> object:
     """The baseline scenario's compute model on inputs shaped like the real data."""
     from gapcast.model.compute import ComputeModel
+
     from gapcast.model.fit import TERMS, CapabilityFit
     from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
     from gapcast.scenario.files import parse_scenario

@@ -47,9 +47,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import numba
+    from gapcast.model.compute import ComputeModel
 
     from gapcast.evaluate.sensitivity import ProbabilityOutput
-    from gapcast.model.compute import ComputeModel
     from gapcast.model.engine import simulate_paths
     from gapcast.model.trend import TrendModel
     from gapcast.store import Store

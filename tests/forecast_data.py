@@ -73,8 +73,7 @@ def group_spec(label: str, **over: Any) -> dict[str, Any]:
     spec = {
         "label": label,
         "compute": {"share_adjust": fixed(1.0), "growth": fixed(2.5)},
-        "serving": {"share": fixed(0.4), "demand_growth": fixed(3.0), "max_share": fixed(0.9)},
-        "algorithms": {"relative_rate": fixed(1.0), "lag_months": fixed(0.0)},
+        "serving": {"share": fixed(0.4), "demand_growth": fixed(3.0), "volatility": fixed(0.0)},
         "releases": {"rate": fixed(50.0)},
     }
     for path, value in over.items():
@@ -92,17 +91,15 @@ def scenario_mapping(**top: Any) -> dict[str, Any]:
         "name": "test",
         "horizon_months": 24,
         "groups": {"leader": group_spec("United States"), "challenger": group_spec("China")},
-        "world": {
-            "stock_h100e": fixed(16e6),
-            "volatility": fixed(0.0),
-            "diffusion_lag_months": fixed(6.0),
-        },
-        "training": {"run_share": fixed(0.02), "run_months": fixed(4.0), "utilization": fixed(0.4)},
+        "world": {"stock_h100e": fixed(16e6), "volatility": fixed(0.0)},
         "capability": {
-            "beta": fixed(9.0),
-            "progress": fixed(10.0),
-            "group_term": fixed(0.0),
-            "efficiency_half_life_months": fixed(24.0),
+            "research_elasticity": fixed(4.0),
+            "catchup_rate": fixed(0.0),
+            "catchup_lag_months": fixed(6.0),
+            "progress_leader": fixed(0.5),
+            "progress_challenger": fixed(0.5),
+            "shock_scale": fixed(0.0),
+            "shock_df": fixed(5.0),
             "release_noise": fixed(0.0),
         },
     }

@@ -8,8 +8,8 @@ import sys
 
 def test_model_core_imports_no_adapters() -> None:
     code = (
-        "import sys, gapcast.model, gapcast.model.engine, gapcast.model.compute, "
-        "gapcast.model.trend, gapcast.model.fit, gapcast.scenario.files, "
+        "import sys, gapcast.model, gapcast.model.engine, gapcast.model.structural, "
+        "gapcast.model.trend, gapcast.model.fit, gapcast.scenario.files, gapcast.model.headline, "
         "gapcast.model.results, gapcast.model.params, gapcast.evaluate.backtest, "
         "gapcast.evaluate.scoring, gapcast.evaluate.calibration, gapcast.evaluate.sensitivity, "
         "gapcast.evaluate.whatif, gapcast.evaluate.half_life\n"

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from gapcast.model.compute import ComputeModel
 from SALib.test_functions import Ishigami
 
 from forecast_data import group, inputs, scenario
@@ -16,7 +17,6 @@ from gapcast.evaluate.sensitivity import (
     sobol,
     uncertain,
 )
-from gapcast.model.compute import ComputeModel
 from gapcast.model.trend import TrendModel
 
 A, B = 7.0, 0.1

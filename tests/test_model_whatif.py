@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from gapcast.model.compute import ComputeModel
 
 from forecast_data import group, inputs, scenario, with_sets
 from gapcast.evaluate.whatif import solve
 from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
 from gapcast.model.results import Distributions
 
 

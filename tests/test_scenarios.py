@@ -8,8 +8,7 @@ import pytest
 
 from forecast_data import baseline, baseline_text, group, inputs
 from gapcast.errors import NotFoundError, ScenarioError
-from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
+from gapcast.model import engine, structural
 from gapcast.model.params import Beta, Fixed, LogNormal
 from gapcast.model.trend import TrendModel
 from gapcast.scenario.files import (
@@ -32,6 +31,7 @@ def test_the_required_scenarios_ship() -> None:
         "export-controls-tighten",
         "export-controls-loosen",
         "open-diffusion-fast",
+        "china-research-push",
     } <= set(SHIPPED)
     assert SHIPPED[0] == "baseline"
 
@@ -45,10 +45,25 @@ def test_every_shipped_scenario_loads_and_runs(name: str) -> None:
             ("fixed", "uniform", "normal", "lognormal", "beta", "triangular")
         ):
             assert len(row["source"]) > 20, row["path"]
+            assert "PRIORS" not in row["source"], row["path"]  # cite the publication
     inp = inputs(group("United States", 154.0, share=0.75), group("China", 146.0, share=0.09))
-    for model in (TrendModel(sc, inp), ComputeModel(sc, inp)):
-        tot = engine.run(model, 500, 1)
-        assert tot.draws == 500 and 0 <= tot.ahead[-1] <= 500
+    tot = engine.run(TrendModel(sc, inp), 500, 1)
+    assert tot.draws == 500 and 0 <= tot.ahead[-1] <= 500
+    st = structural.run(structural.StructuralModel(sc, inp), 500, 1)
+    assert st.draws == 500 and st.sfirst is not None and st.sfirst.sum() == 500
+
+
+def test_china_research_push_lowers_china_serving_share() -> None:
+    """The research push's demand grows more slowly than China's compute: the share falls."""
+    inp = inputs(group("United States", 154.0, share=0.75), group("China", 146.0, share=0.09))
+    drift = {}
+    for name in ("baseline", "china-research-push"):
+        sc = files.load(name)
+        demand = sc.groups.challenger.serving.demand_growth.quantile(0.5)
+        growth = sc.groups.challenger.compute.growth.quantile(0.5)
+        drift[name] = demand / growth
+        assert structural.StructuralModel(sc, inp).space
+    assert drift["china-research-push"] < 1.0 < drift["baseline"]
 
 
 def test_extends_merges_and_lists_replace() -> None:
@@ -64,7 +79,7 @@ def test_extends_merges_and_lists_replace() -> None:
 
 def test_fitted_and_interval_forms() -> None:
     sc = baseline()
-    assert isinstance(sc.capability.beta, Fitted)
+    assert isinstance(sc.groups.challenger.releases.rate, Fitted)
     assert isinstance(sc.groups.challenger.serving.share, Beta)
     lo, hi = sc.groups.challenger.serving.share.interval()
     assert (lo, hi) == pytest.approx((0.5, 0.9), abs=1e-6)
@@ -116,13 +131,13 @@ def test_unknown_distribution() -> None:
         "    dist: triangular\n    low: 3.0", "    dist: gamma\n    low: 3.0"
     )
     assert _error(text) == (
-        "bad.yaml: world.diffusion_lag_months.dist: 'gamma' is not a "
+        "bad.yaml: capability.catchup_lag_months.dist: 'gamma' is not a "
         "distribution; allowed: fixed, uniform, normal, lognormal, beta, "
         "triangular"
     )
-    fitted = baseline_text().replace("  beta: fitted", "  beta: fited")
+    fitted = baseline_text().replace("      rate: fitted", "      rate: fited", 1)
     assert _error(fitted) == (
-        "bad.yaml: capability.beta: 'fited' is not a distribution; "
+        "bad.yaml: groups.leader.releases.rate: 'fited' is not a distribution; "
         "allowed: fixed, uniform, normal, lognormal, beta, triangular, "
         "fitted"
     )
@@ -176,18 +191,18 @@ def test_set_overrides_are_validated() -> None:
         [
             "groups.challenger.serving.share=0.8",
             "horizon_months=36",
-            "capability.beta={dist: normal, mean: 8, sd: 1}",
+            "capability.research_elasticity={dist: normal, mean: 8, sd: 1}",
         ],
     )
     share = sc.groups.challenger.serving.share
     assert isinstance(share, Fixed) and share.value == 0.8
     assert share.source == "--set groups.challenger.serving.share"
-    assert sc.horizon_months == 36 and sc.capability.beta.dist == "normal"  # type: ignore[union-attr]
+    assert sc.horizon_months == 36 and sc.capability.research_elasticity.dist == "normal"
     node = files.load("node-doubling", ["shocks.0.add_h100e=20000"])
     assert node.shocks[0].add_h100e == Fixed(value=20000, source="--set shocks.0.add_h100e")
     cases = {
         "groups.challenger.serving.shar=0.8": "groups.challenger.serving.shar: unknown field; "
-        "allowed: share, demand_growth, max_share",
+        "allowed: share, demand_growth, volatility",
         "groups.challenger.serving.share=1.5": "groups.challenger.serving.share: fixed 1.5 has "
         "values outside the allowed range; must be >= 0 "
         "and <= 1",

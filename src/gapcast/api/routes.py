@@ -325,7 +325,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
     def forecast_get(
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
-        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        model: Literal["structural", "trend"] = "structural",
         horizon: Annotated[int | None, Query(ge=1, le=120)] = None,
         draws: Annotated[int, Query(ge=1, le=settings.max_draws)] = min(
             settings.default_draws, settings.max_draws
@@ -349,7 +349,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             list[str] | None,
             Query(max_length=16, description="Scenario names (repeat); all shipped when absent."),
         ] = None,
-        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        model: Literal["structural", "trend"] = "structural",
         draws: Annotated[int, Query(ge=1, le=settings.max_draws)] = min(
             settings.default_draws, settings.max_draws
         ),
@@ -405,7 +405,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
     def sensitivity(
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
-        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        model: Literal["structural", "trend"] = "structural",
     ) -> Any:
         """Return Sobol indices of P(ahead within 36 and 60 months) for each uncertain parameter."""
         name = _shipped(scenario)
@@ -434,7 +434,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         within: Annotated[int, Query(ge=1, le=120)] = 60,
         lo: Annotated[float | None, Query(allow_inf_nan=False)] = None,
         hi: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-        model: Literal["ensemble", "trend", "compute"] = "ensemble",
+        model: Literal["structural", "trend"] = "structural",
     ) -> Any:
         """Find the value of one assumption at which P(ahead within ``within``) reaches ``target``.
 

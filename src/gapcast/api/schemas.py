@@ -322,8 +322,9 @@ class ForecastRequestBase(BaseModel):
         pattern=NAME_PATTERN,
         description="A shipped scenario name (GET /api/scenarios).",
     )
-    model: Literal["ensemble", "trend", "compute"] = Field(
-        "ensemble", description="Which model's forecast is the headline."
+    model: Literal["structural", "trend"] = Field(
+        "structural",
+        description="structural (the headline; the trend baseline runs beside it) or trend.",
     )
     horizon: int | None = Field(
         None, ge=1, le=120, description="Months ahead (default: the scenario's horizon)."
@@ -380,12 +381,15 @@ class FanOut(_Out):
 
 
 class ModelForecastOut(_Out):
-    """One model's forecast (trend, compute or ensemble)."""
+    """One model's forecast (structural or trend)."""
 
     model: str
     draws: int
     p_ahead_within: dict[str, float]
     p_ahead_within_se: dict[str, float]
+    p_sustained_within: dict[str, float] = Field(
+        default_factory=dict, description="Sustained event (structural model only)."
+    )
     p_ahead_at: list[float] = Field(description="P(challenger ahead at month t), t = 0..H.")
     p_ahead_by: list[float] = Field(description="P(ahead at some month 1..t), t = 0..H.")
     gap_quantiles: dict[str, dict[str, float]]
@@ -420,8 +424,14 @@ class ForecastOut(_Out):
     months: list[dt.date] = Field(description="First day of month t = 0..H.")
     history: dict[str, HistoryOut]
     models: dict[str, ModelForecastOut]
-    decomposition: dict[str, Any] | None
-    ensemble_compute_weight: float
+    headline: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The structural model's headline: sustained and strict events, P within 12/36/60 "
+            "months with 90% intervals (parameter and scenario uncertainty), Monte Carlo "
+            "error, λ and whether the data can tell."
+        ),
+    )
     draws: int
     seed: int
     overrides: list[str]

@@ -66,30 +66,63 @@ def _pct(p: float, se: float | None = None) -> str:
     return f"{text} ±{100 * se:.1f}" if se is not None else text
 
 
+def render_headline(head: dict[str, Any], challenger: str) -> None:
+    """Print the headline: both events with their 90% intervals, and what λ says."""
+    horizons = list(head["p_within"])
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column(f"P({challenger} ahead within) [90% interval]", justify="left")
+    for k in horizons:
+        table.add_column(f"{k} mo", justify="right")
+    for label, ev in (("[bold]sustained[/bold] (headline)", head), ("strict", head["strict"])):
+        table.add_row(
+            label,
+            *(
+                f"{_pct(ev['p_within'][k])} [{_pct(ev['interval90'][k][0])}, "
+                f"{_pct(ev['interval90'][k][1])}]"
+                for k in horizons
+            ),
+        )
+    console.print(table)
+    console.print(f"[dim]sustained: {escape(head['definition'])}[/dim]")
+    console.print(
+        f"[dim]90% interval: parameter and scenario uncertainty ({escape(head['interval_method'])})"
+        f"; Monte Carlo error of the sustained point estimate: "
+        + ", ".join(f"{k} mo ±{100 * head['mc_se'][k]:.1f}" for k in horizons)
+        + "[/dim]"
+    )
+    lam = head["lambda"]
+    console.print(
+        f"research-compute elasticity λ: mean {lam['mean']:.2f}, 90% interval "
+        f"[{lam['ci90'][0]:.2f}, {lam['ci90'][1]:.2f}] ({lam['status']}; posterior: "
+        f"{head['posterior']})"
+    )
+    if not head["data_can_tell"]:
+        console.print(
+            "[yellow]The data cannot tell whether research compute drives progress: λ's "
+            "interval includes 0 or λ is not estimated from the data.[/yellow]"
+        )
+
+
 def render(report: use.ForecastReport) -> None:
-    """Print a forecast: probabilities per model, gap and lag, crossing, decomposition."""
+    """Print a forecast: the headline, the baseline, gap and lag, crossing."""
     sel = report.selected
     leader, challenger = sel.groups
-    mix = (
-        f" (trend + compute, compute weight {report.forecast.compute_weight:g})"
-        if report.model == "ensemble"
-        else ""
-    )
     console.print(
-        f"[bold]Forecast[/bold]: {report.scenario.name} · {report.model}{mix} · "
+        f"[bold]Forecast[/bold]: {report.scenario.name} · {report.model} · "
         f"{leader} vs {challenger} on {report.scenario.metric.upper()}, as of "
         f"{sel.as_of.isoformat()}"
     )
+    head = report.forecast.headline
+    if head is not None:
+        render_headline(head.to_dict(), challenger)
     horizons = sorted(sel.p_ahead_within)
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column(f"P({challenger} ahead at some month within)", justify="left")
     for k in horizons:
         table.add_column(f"{k} mo", justify="right")
-    order = [m for m in ("ensemble", "trend", "compute") if m in report.forecast.models]
-    for name in order:
-        f = report.forecast.models[name]
-        label = name if name != report.model else f"[bold]{name}[/bold]"
-        table.add_row(label, *(_pct(f.p_ahead_within[k], f.p_ahead_within_se[k]) for k in horizons))
+    for name, f in report.forecast.models.items():
+        label = f"{name} (strict)" if name == "structural" else f"{name} (baseline, strict)"
+        table.add_row(label, *(_pct(f.p_ahead_within[k]) for k in horizons))
     console.print(table)
     q = Table(show_edge=False, pad_edge=False, box=None)
     q.add_column(f"{report.model} at horizon", justify="left")
@@ -121,15 +154,6 @@ def render(report: use.ForecastReport) -> None:
             else f"none within {sel.horizon} months (P < 50%)"
         )
     )
-    dec = report.forecast.decomposition
-    if dec is not None:
-        parts = dec.parts
-        console.print(
-            f"initial gap {dec.measured:.1f} = compute {parts['compute']['median']:.1f} + "
-            f"algorithms {parts['algorithms']['median']:.1f} + group term "
-            f"{parts['group_term']['median']:.1f} + unexplained "
-            f"{parts['residual']['median']:.1f} (compute model, medians)"
-        )
     run = f"run {report.run_id} · " if report.run_id is not None else ""
     console.print(
         f"[dim]{run}seed {report.seed} · {report.draws:,} draws per model · data "
@@ -150,9 +174,13 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
     )
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("scenario", justify="left", no_wrap=True)
+    sustained = f"sustained_p{last}" in rows[0]
+    if sustained:
+        for k in horizons:
+            table.add_column(f"sustained P≤{k}mo [90%]", justify="right", no_wrap=True)
     for k in horizons:
-        table.add_column(f"P≤{k}mo", justify="right", no_wrap=True)
-    extra = [m for m in ("trend", "compute") if f"{m}_p{last}" in rows[0]]
+        table.add_column(f"strict P≤{k}mo", justify="right", no_wrap=True)
+    extra = [m for m in ("trend",) if f"{m}_p{last}" in rows[0]]
     for m in extra:
         table.add_column(f"{m} P≤{last}", justify="right", no_wrap=True)
     table.add_column(f"gap@{last} [5-95%]", justify="right", no_wrap=True)
@@ -161,7 +189,12 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
     for row in rows:
         table.add_row(
             row["scenario"],
-            *(_pct(row[f"p{k}"], row[f"se{k}"]) for k in horizons),
+            *(
+                f"{_pct(row[f'sustained_p{k}'])} [{_pct(row[f'sustained_lo{k}'])}, "
+                f"{_pct(row[f'sustained_hi{k}'])}]"
+                for k in (horizons if sustained else [])
+            ),
+            *(_pct(row[f"p{k}"]) for k in horizons),
             *(_pct(row[f"{m}_p{last}"]) for m in extra),
             f"{row['gap_median']:.1f} [{row['gap_q05']:.1f}, {row['gap_q95']:.1f}]",
             f"{row['lag_median']:.1f}",
@@ -186,7 +219,9 @@ def register(app: typer.Typer) -> None:
         compare: Annotated[
             bool, typer.Option("--compare", help="Forecast the named scenarios side by side.")
         ] = False,
-        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
+        model: Annotated[
+            str, typer.Option(help="structural (headline, trend beside it) or trend.")
+        ] = "structural",
         horizon: Annotated[int | None, typer.Option(help="Months ahead.")] = None,
         draws: Annotated[
             int, typer.Option(help="Monte Carlo draws per model.")

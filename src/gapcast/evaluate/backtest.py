@@ -50,9 +50,11 @@ from gapcast.evaluate.scoring import (
     persistence,
     score,
 )
-from gapcast.model.compute import ComputeModel
 from gapcast.model.engine import Array, simulate_paths
 from gapcast.model.inputs import ForecastInputs
+from gapcast.model.structural import (
+    EngineModel as ComputeModel,
+)  # shim until issue 11 rewrites this
 from gapcast.model.trend import TrendModel, with_common_progress
 from gapcast.scenario.files import Scenario
 
@@ -422,7 +424,7 @@ def run_backtest(
     """
     rng = np.random.default_rng(seed)
     rho = scenario.trend.common_progress
-    weight = scenario.ensemble.compute_weight
+    weight = 0.5  # shim: the ensemble weight is gone (issue 10b); issue 11 rewrites this
     records: list[ScoredForecast] = []
     why: list[str] = list(notes)
     for origin in origins:

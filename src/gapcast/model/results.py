@@ -1,4 +1,4 @@
-"""Forecast results: probabilities, gap and lag quantiles, fan charts; and the ensemble.
+"""Forecast results: probabilities, gap and lag quantiles, fan charts; the headline.
 
 A model's run (``engine.RunTotals``) is summarised into a ``ModelForecast``:
 
@@ -11,15 +11,12 @@ A model's run (``engine.RunTotals``) is summarised into a ``ModelForecast``:
 - the median crossing month: the first month by which at least half the draws have had the
   challenger ahead, when there is one within the horizon.
 
-The ensemble
-------------
-``ensemble(trend, compute, w)`` is the equal-weight (by default, ``w = 0.5``) *mixture* of
-the two models' draws: every probability is ``w p_compute + (1 - w) p_trend`` and every
-quantile is a quantile of the mixed distribution (histograms added with those weights). A
-mixture, rather than an average of quantiles, keeps both models' spread: if they disagree,
-the ensemble's intervals cover both. The weight is a scenario setting (``ensemble.
-compute_weight``) until backtests calibrate it (issue 5). Its standard error is
-``sqrt(w^2 se_c^2 + (1 - w)^2 se_t^2)``.
+Strict and sustained events
+---------------------------
+``p_ahead_within`` is the strict event (ahead in some month); a structural run also tallies
+the sustained event (``p_sustained_within``; ``gapcast.model.headline``). The structural
+model's ``Forecast`` carries the headline (``gapcast.model.headline.Headline``); the trend
+model runs beside it as the statistical baseline and is never mixed into it.
 """
 
 from __future__ import annotations
@@ -34,6 +31,7 @@ from numpy.typing import NDArray
 
 from gapcast.model._outcomes import GAP_BINS, LAG_BINS, LEVEL_BINS, Bins
 from gapcast.model.engine import RunTotals
+from gapcast.model.headline import Headline
 from gapcast.model.inputs import month_date
 
 HORIZONS = (12, 36, 60)
@@ -60,6 +58,8 @@ class Distributions:
     lag: Array
     var_within: Array
     """Monte Carlo variance of P(ahead by month t), per month."""
+    sfirst: Array | None = None
+    """Share of draws whose sustained event first completes in month t (structural runs)."""
 
     @classmethod
     def from_totals(cls, totals: RunTotals) -> Distributions:
@@ -76,6 +76,7 @@ class Distributions:
             totals.level / n,
             totals.lag / n,
             within * (1.0 - within) / n,
+            None if getattr(totals, "sfirst", None) is None else totals.sfirst / n,  # type: ignore[attr-defined]
         )
 
     def within(self) -> Array:
@@ -83,20 +84,6 @@ class Distributions:
         out = np.cumsum(self.first[:-1])
         out[0] = 0.0
         return out
-
-
-def mix(trend: Distributions, compute: Distributions, weight: float) -> Distributions:
-    """Return the mixture ``weight * compute + (1 - weight) * trend``."""
-    w, v = weight, 1.0 - weight
-    return Distributions(
-        trend.draws + compute.draws,
-        w * compute.ahead + v * trend.ahead,
-        w * compute.first + v * trend.first,
-        w * compute.gap + v * trend.gap,
-        w * compute.level + v * trend.level,
-        w * compute.lag + v * trend.lag,
-        w * w * compute.var_within + v * v * trend.var_within,
-    )
 
 
 def hist_quantile(hist: Array, bins: Bins, q: float) -> float:
@@ -130,6 +117,7 @@ class ModelForecast:
     """``leader``, ``challenger`` (frontier levels) and ``gap``: months × quantiles."""
     median_crossing_month: int | None
     within_all: Array = field(repr=False, default_factory=lambda: np.zeros(0))
+    p_sustained_within: dict[int, float] = field(default_factory=dict)
 
     @property
     def median_crossing_date(self) -> dt.date | None:
@@ -152,6 +140,7 @@ class ModelForecast:
             "horizon_months": self.horizon,
             "p_ahead_within": {str(k): v for k, v in self.p_ahead_within.items()},
             "p_ahead_within_se": {str(k): v for k, v in self.p_ahead_within_se.items()},
+            "p_sustained_within": {str(k): v for k, v in self.p_sustained_within.items()},
             "p_ahead_at": self.p_ahead.tolist(),
             "p_ahead_by": self.within_all.tolist(),
             "gap_quantiles": {str(k): v for k, v in self.gap_quantiles.items()},
@@ -199,6 +188,10 @@ def summarize(
             [[hist_quantile(dist.gap[t], GAP_BINS, q) for q in QUANTILES] for t in range(months)]
         ),
     }
+    sustained: dict[int, float] = {}
+    if dist.sfirst is not None:
+        sw = np.cumsum(dist.sfirst[:-1])
+        sustained = {k: float(sw[k]) for k in horizons}
     reached = np.nonzero(within >= 0.5)[0]
     crossing = int(reached[0]) if reached.size else None
     return ModelForecast(
@@ -215,48 +208,20 @@ def summarize(
         fan,
         crossing,
         within,
+        sustained,
     )
 
 
 @dataclass(frozen=True)
-class Decomposition:
-    """The measured initial gap split into what the compute model attributes it to."""
-
-    measured: float
-    parts: dict[str, dict[str, float]]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return medians and 90% intervals of each part."""
-        return {"measured_gap": self.measured, "parts": self.parts}
-
-    @classmethod
-    def from_draws(cls, measured: float, parts: dict[str, Array]) -> Decomposition:
-        """Summarise per-draw parts by their median and 5th/95th percentiles."""
-        out = {
-            k: {
-                "median": float(np.median(v)),
-                "q05": float(np.quantile(v, 0.05)),
-                "q95": float(np.quantile(v, 0.95)),
-            }
-            for k, v in parts.items()
-        }
-        return cls(measured, out)
-
-
-@dataclass(frozen=True)
 class Forecast:
-    """The forecasts of the models run, keyed ``trend``, ``compute``, ``ensemble``."""
+    """The forecasts of the models run (``structural``, ``trend``) and the headline."""
 
     models: dict[str, ModelForecast]
-    compute_weight: float
-    decomposition: Decomposition | None = None
+    headline: Headline | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return every model's forecast."""
-        out: dict[str, Any] = {
-            "models": {k: v.to_dict() for k, v in self.models.items()},
-            "ensemble_compute_weight": self.compute_weight,
-        }
-        if self.decomposition is not None:
-            out["initial_gap_decomposition"] = self.decomposition.to_dict()
+        """Return every model's forecast and the headline."""
+        out: dict[str, Any] = {"models": {k: v.to_dict() for k, v in self.models.items()}}
+        if self.headline is not None:
+            out["headline"] = self.headline.to_dict()
         return out

@@ -44,7 +44,7 @@ from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
 from gapcast.model._random import draw_uniform, poisson_quantile, stream_key
 from gapcast.model.engine import Array, Draws, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, StepHistory
-from gapcast.model.params import ParamSpace
+from gapcast.model.params import Gamma, ParamSpace
 from gapcast.scenario.files import ROLES, Fitted, Scenario
 
 _COUNT_STREAM = np.uint64(201)
@@ -109,10 +109,21 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(y, m + 1, min(day.day, last))
 
 
+def fitted_release_rate(inputs: ForecastInputs, role: str) -> Gamma:
+    """Return the posterior of a group's frontier-step rate per month.
+
+    With ``n`` steps in ``E`` months and Jeffreys' prior, ``lambda ~ Gamma(n + 1/2, E)``.
+    """
+    steps = (inputs.leader if role == "leader" else inputs.challenger).steps
+    return Gamma(
+        steps.n + 0.5,
+        max(steps.exposure_months, 1e-9),
+        f"fitted: {steps.n} frontier steps in {steps.exposure_months:g} months",
+    )
+
+
 def trend_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
     """Return the trend model's parameters: each group's step rate."""
-    from gapcast.model.compute import fitted_release_rate
-
     space: ParamSpace = {}
     for role in ROLES:
         dist = scenario.group(role).releases.rate
@@ -376,4 +387,10 @@ def _paths(
         _draw(keys[d], rates[d], sizes, n, f0, rho, out[d])
 
 
-__all__ = ["TrendModel", "step_history", "trend_space", "with_common_progress"]
+__all__ = [
+    "TrendModel",
+    "fitted_release_rate",
+    "step_history",
+    "trend_space",
+    "with_common_progress",
+]

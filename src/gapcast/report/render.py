@@ -178,7 +178,7 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     leader, challenger = loc.group(sel.groups[0]), loc.group(sel.groups[1])
     horizons = [k for k in HORIZONS if k in sel.p_ahead_within]
     last = horizons[-1] if horizons else sel.horizon
-    trend, compute = rep.forecast.models.get("trend"), rep.forecast.models.get("compute")
+    trend, compute = rep.forecast.models.get("trend"), rep.forecast.models.get("structural")
     values = {
         "leader": leader,
         "challenger": challenger,
@@ -196,7 +196,24 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
             se=loc.num(100 * max(sel.p_ahead_within_se.values()), 1),
         )
     ]
-    if trend is not None and compute is not None:
+    head = rep.forecast.headline
+    if head is not None:
+        sus = head.events["sustained"]
+        paragraphs.insert(
+            0,
+            loc.t(
+                "forecast.sustained",
+                **values,
+                margin=loc.num(head.margin, 0),
+                run=head.run_months,
+                s36=loc.pct(sus.p_within[36]) if 36 in sus.p_within else loc.t("n_a"),
+                s60=loc.pct(sus.p_within[last]),
+                i36=_prange(loc, sus.interval90.get(36)),
+                i60=_prange(loc, sus.interval90.get(last)),
+                tell=loc.t("forecast.can_tell" if head.data_can_tell else "forecast.cannot_tell"),
+            ),
+        )
+    if trend is not None and compute is not None and rep.model != "structural":
         pt, pc = trend.p_ahead_within[last], compute.p_ahead_within[last]
         key = "forecast.disagree" if abs(pt - pc) > DISAGREE else "forecast.agree"
         paragraphs.append(
@@ -205,7 +222,7 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
                 **values,
                 p_trend=loc.pct(pt),
                 p_compute=loc.pct(pc),
-                weight=loc.num(rep.forecast.compute_weight, 2),
+                weight=loc.num(0.0, 2),
             )
         )
     crossing = sel.median_crossing_date
@@ -228,7 +245,7 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
             )
         )
     rows = []
-    for name in ("ensemble", "trend", "compute"):
+    for name in ("structural", "trend"):
         f = rep.forecast.models.get(name)
         if f is None:
             continue
@@ -287,6 +304,13 @@ def comparison_section(data: ReportData, loc: Locale) -> list[dict[str, Any]]:
     return rows
 
 
+def _prange(loc: Any, iv: tuple[float, float] | None) -> str:
+    """Return a probability interval in the language's words (``5% to 40%``)."""
+    if iv is None:
+        return str(loc.t("n_a"))
+    return str(loc.t("range", lo=loc.pct(iv[0], 1), hi=loc.pct(iv[1], 1)))
+
+
 def _param(loc: Locale, path: str) -> str:
     """Return a parameter's label in the report's language (its path where none exists)."""
     return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
@@ -306,7 +330,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
             out["figure"] = Markup(
                 figures.bars_svg("sobol", names, [t[1] for t in top], None, loc.t("fig.sobol_axis"))
             )
-    dec = data.forecast.forecast.decomposition
+    dec: Any = None  # the compute model's gap decomposition is gone (issue 10b)
     if dec is not None:
         parts = dec.parts
         keys = [k for k in ("compute", "algorithms", "group_term", "residual") if k in parts]

@@ -131,28 +131,26 @@ class ComputeSpec(_Spec):
 
 
 class ServingSpec(_Spec):
-    """Serving demand ``D`` and the serving share ``s = min(s_max, D / K)``."""
+    """The serving share ``s``: a logit random walk drifting with demand over compute growth.
+
+    ``logit s(t+1) = logit s(t) + (ln demand_growth - ln g(t)) / 12 + volatility * e``; no
+    cap: the logit keeps the share in (0, 1), and it falls whenever compute outgrows demand.
+    """
 
     share: Share = Field(description="Serving share s(0) at the as-of date.")
-    demand_growth: Positive = Field(description="Annual growth multiplier of serving demand.")
-    max_share: Share = Field(description="Cap s_max: research always keeps 1 - s_max of K.")
-
-
-class AlgorithmSpec(_Spec):
-    """Algorithmic efficiency ``A``: own progress and distance behind the best methods."""
-
-    relative_rate: NonNegative = Field(
+    demand_growth: Positive = Field(
         description=(
-            "Own algorithmic progress as a multiple of the fitted rate (1 = the fitted rate)."
+            "Annual growth multiplier of the compute that serving demand needs (tokens served "
+            "times compute per token); above the compute growth the share rises, below it falls."
         )
     )
-    lag_months: NonNegative = Field(
-        description=("Months behind the best methods at the as-of date (0 for the leader).")
+    volatility: NonNegative = Field(
+        description="Monthly sd of the shocks to logit s (the share's own noise around its drift)."
     )
 
 
 class ReleaseSpec(_Spec):
-    """Frontier releases: Poisson with rate ``lambda`` per month."""
+    """Frontier releases: Poisson with rate ``r`` per month; each observes ``C`` with noise."""
 
     rate: FittedOrDist = Field(
         description=(
@@ -163,12 +161,11 @@ class ReleaseSpec(_Spec):
 
 
 class GroupSpec(_Spec):
-    """One side: its label in the data and its compute, serving, algorithms and releases."""
+    """One side: its label in the data and its compute, serving share and releases."""
 
     label: str = Field(min_length=1, description="Group label in the data (a country).")
     compute: ComputeSpec
     serving: ServingSpec
-    algorithms: AlgorithmSpec
     releases: ReleaseSpec
 
 
@@ -184,33 +181,48 @@ class WorldSpec(_Spec):
 
     stock_h100e: Positive = Field(description="World installed AI compute at as-of (H100e).")
     volatility: NonNegative = Field(description="Monthly sd of log compute stock shocks.")
-    diffusion_lag_months: Positive = Field(
-        description=(
-            "L: open-weight diffusion keeps every group at most L months behind the best methods."
-        )
-    )
-
-
-class TrainingSpec(_Spec):
-    """The largest training run ``T = phi * R * Delta`` (only its scale; it cancels in gaps)."""
-
-    run_share: Share = Field(description="phi: share of research compute in the largest run.")
-    run_months: Positive = Field(description="Delta: duration of the largest run in months.")
-    utilization: Share = Field(description="Model FLOP utilisation of H100e peak (BF16).")
 
 
 class CapabilitySpec(_Spec):
-    """How compute and algorithms map to capability, and release noise."""
+    """Priors of the structural model's parameters (``gapcast.model.posterior``).
 
-    beta: FittedOrDist = Field(description="ECI points per 10x training compute.")
-    progress: FittedOrDist = Field(description="ECI points per year at fixed compute (gamma).")
-    group_term: FittedOrDist = Field(
-        description=("Challenger's persistent ECI offset at equal compute and date (delta).")
+    The forecast draws these from the fitted posterior when there is one; these priors are
+    what the fit starts from, and what a forecast uses (``method: prior``) without a fit.
+    """
+
+    research_elasticity: Dist = Field(
+        description=(
+            "lambda: ECI points per unit of ln research compute (the running maximum of "
+            "(1 - s) K); the question of the project."
+        )
     )
-    efficiency_half_life_months: Positive = Field(
-        description=("Half-life of the challenger's unexplained initial gap residual.")
+    catchup_rate: Share = Field(
+        description=(
+            "kappa: monthly share of the distance to the other side's capability L months "
+            "back that a side behind closes (open weights, diffusion, distillation)."
+        )
     )
-    release_noise: NonNegative = Field(description="Sd of a release's capability around P.")
+    catchup_lag_months: Positive = Field(
+        description="L: months back at which the other side's capability is caught up to."
+    )
+    progress_leader: Dist = Field(
+        description=("theta_0: the leader's own ECI points per month at constant research compute.")
+    )
+    progress_challenger: Dist = Field(
+        description=(
+            "theta_1: the challenger's own ECI points per month at constant research compute."
+        )
+    )
+    shock_scale: NonNegative = Field(
+        description="sigma: scale of the monthly capability shocks (ECI points)."
+    )
+    shock_df: Positive = Field(description="Degrees of freedom of the Student-t capability shocks.")
+    release_noise: NonNegative = Field(
+        description=(
+            "sd of a release's measured ECI around the latent capability (the reported error "
+            "and the extra noise obs_sd together)."
+        )
+    )
 
 
 class TrendSpec(_Spec):
@@ -227,17 +239,6 @@ class TrendSpec(_Spec):
             "rho: share of the challenger's progress that follows the leader's steps "
             "(0 = independent groups; `calibrated` by `gapcast calibrate`)."
         ),
-    )
-
-
-class EnsembleSpec(_Spec):
-    """How the trend and compute models are mixed."""
-
-    compute_weight: float = Field(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        description="Weight of the compute model's draws (`calibrated` by `gapcast calibrate`).",
     )
 
 
@@ -276,10 +277,8 @@ class Scenario(_Spec):
     horizon_months: int = Field(60, ge=1, le=240, description="Months simulated.")
     groups: Groups
     world: WorldSpec
-    training: TrainingSpec
     capability: CapabilitySpec
     trend: TrendSpec = TrendSpec()
-    ensemble: EnsembleSpec = EnsembleSpec()
     shocks: tuple[Shock, ...] = Field((), description="Dated one-off compute changes.")
     growth_changes: tuple[GrowthChange, ...] = Field(
         (), description="Dated changes of compute growth (export-control decisions)."

@@ -13,8 +13,7 @@ Errors are ``ScenarioError`` naming the field path, the bad value and what is al
 
 Calibrated values
 -----------------
-A field may be written ``calibrated`` (``trend.common_progress``,
-``ensemble.compute_weight``, ``capability.efficiency_half_life_months``): its value is then
+A field may be written ``calibrated`` (``trend.common_progress``): its value is then
 taken from the backtest calibration (``gapcast calibrate`` writes ``scenarios/
 calibration.json``; ``gapcast.evaluate.calibration``), passed to ``parse_scenario`` as
 ``calibrated`` (path to value) after ``extends`` and overrides are applied. The calibration's
@@ -35,10 +34,8 @@ from gapcast.errors import ScenarioError
 from gapcast.model.params import DIST_NAMES, Beta, Fixed, LogNormal, Normal, Triangular, Uniform
 from gapcast.scenario.fields import (
     ROLES,
-    AlgorithmSpec,
     CapabilitySpec,
     ComputeSpec,
-    EnsembleSpec,
     Fitted,
     Groups,
     GroupSpec,
@@ -47,7 +44,6 @@ from gapcast.scenario.fields import (
     Scenario,
     ServingSpec,
     Shock,
-    TrainingSpec,
     TrendSpec,
     WorldSpec,
 )
@@ -436,10 +432,8 @@ def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
 
 __all__ = [
     "ROLES",
-    "AlgorithmSpec",
     "CapabilitySpec",
     "ComputeSpec",
-    "EnsembleSpec",
     "Fitted",
     "GroupSpec",
     "Groups",
@@ -449,7 +443,6 @@ __all__ = [
     "Scenario",
     "ServingSpec",
     "Shock",
-    "TrainingSpec",
     "TrendSpec",
     "WorldSpec",
     "CALIBRATED",

@@ -1,9 +1,11 @@
 """The forecast use cases: forecast, compare, fit, scenarios, stored runs.
 
 ``forecast(store, scenario, ...)`` loads the scenario (``gapcast.usecases.scenarios``),
-measures the inputs as of a date (``gapcast.usecases.forecast_inputs``), runs the trend
-and/or compute model on the Monte Carlo engine (``gapcast.model``), mixes the ensemble, and
-stores the run (scenario content hash, data hash, seed, version, request and results).
+measures the inputs as of a date (``gapcast.usecases.forecast_inputs``), draws the
+structural model's parameters from the fitted posterior (or the scenario's priors when
+there is no fit), runs the structural model (the headline) and the trend model beside it
+(the statistical baseline, never mixed in), and stores the run (scenario content hash, data
+hash, seed, version, request and results).
 Re-running a stored run (``rerun``) with the same data reproduces it to the last digit:
 the stored request holds the fully resolved scenario, so later edits of the YAML file do
 not change it.
@@ -12,22 +14,21 @@ not change it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gapcast import __version__
 from gapcast.errors import RequestError, StoreError
-from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
-from gapcast.model.results import (
-    Decomposition,
-    Distributions,
-    Forecast,
-    ModelForecast,
-    mix,
-    summarize,
-)
+from gapcast.model import engine, structural
+from gapcast.model.headline import Headline, summarize_events
+from gapcast.model.inputs import ForecastInputs
+from gapcast.model.posterior import Posterior
+from gapcast.model.results import Distributions, Forecast, ModelForecast, summarize
 from gapcast.model.trend import TrendModel
 from gapcast.scenario.files import Scenario, apply_override, validate_scenario
 from gapcast.store import Store
@@ -41,11 +42,13 @@ from gapcast.usecases.forecast_inputs import (
     parse_as_of,
 )
 
-MODELS = ("trend", "compute", "ensemble")
+MODELS = ("structural", "trend")
+"""``structural`` (the headline; the trend baseline runs beside it) or ``trend`` alone."""
 DEFAULT_DRAWS = 50_000
 DEFAULT_SEED = 2026
 MAX_DRAWS = 20_000_000
-DECOMPOSITION_DRAWS = 16_384
+PRIOR_SIZE = 4000
+"""Rows of the prior ``Posterior`` when there is no fit."""
 Progress = Callable[[int], None]
 StartProgress = Callable[[int], Progress]
 """Called once with the total number of draws; returns the per-chunk callback."""
@@ -87,6 +90,8 @@ class ForecastReport:
             "horizon_months": sel["horizon_months"],
             "p_ahead_within": sel["p_ahead_within"],
             "p_ahead_within_se": sel["p_ahead_within_se"],
+            "p_sustained_within": sel["p_sustained_within"],
+            "headline": self.forecast.headline.to_dict() if self.forecast.headline else None,
             "gap_quantiles": sel["gap_quantiles"],
             "lag_quantiles": sel["lag_quantiles"],
             "median_crossing": sel["median_crossing"],
@@ -136,7 +141,7 @@ def _check(model: str, draws: int, seed: int | None, horizon: int | None) -> Non
 def forecast(
     store: Store,
     scenario: str = "baseline",
-    model: str = "ensemble",
+    model: str = "structural",
     horizon: int | None = None,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
@@ -158,7 +163,7 @@ def forecast(
     scenario
         A scenario name (``scenarios/NAME.yaml``) or a path to a YAML file.
     model
-        ``trend``, ``compute`` or ``ensemble`` (runs both and mixes them).
+        ``structural`` (the headline, with the trend baseline beside it) or ``trend``.
     horizon
         Months ahead (default: the scenario's ``horizon_months``).
     draws, seed
@@ -204,7 +209,7 @@ def run_scenario(
     store: Store,
     scenario: Scenario,
     *,
-    model: str = "ensemble",
+    model: str = "structural",
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
     as_of: str | dt.date | None = None,
@@ -220,32 +225,33 @@ def run_scenario(
     seed_ = DEFAULT_SEED if seed is None else seed
     tables = tables or Tables.load(store)
     inputs = build_inputs(tables, scenario, parse_as_of(as_of))
-    wanted = ("trend", "compute") if model == "ensemble" else (model,)
+    wanted = ("structural", "trend") if model == "structural" else ("trend",)
     tick = progress(draws * len(wanted)) if progress is not None else None
     options = engine.EngineOptions(chunk=chunk, workers=workers, progress=tick)
-    dists: dict[str, Distributions] = {}
-    built: dict[str, Any] = {}
-    for name in wanted:
-        mc = TrendModel(scenario, inputs) if name == "trend" else ComputeModel(scenario, inputs)
-        built[name] = mc
-        dists[name] = Distributions.from_totals(engine.run(mc, draws, seed_, options))
-    if model == "ensemble":
-        dists["ensemble"] = mix(dists["trend"], dists["compute"], scenario.ensemble.compute_weight)
     groups = (inputs.leader.label, inputs.challenger.label)
-    models = {
-        name: summarize(
-            d, model=name, as_of=inputs.as_of, groups=groups, base=inputs.leader.frontier
+    models: dict[str, ModelForecast] = {}
+    headline = None
+    if "structural" in wanted:
+        post = posterior(store, scenario, inputs, parse_as_of(as_of), seed_)
+        sm = structural.StructuralModel(scenario, inputs, post)
+        totals = structural.run(sm, draws, seed_, options)
+        models["structural"] = summarize(
+            Distributions.from_totals(totals),
+            model="structural",
+            as_of=inputs.as_of,
+            groups=groups,
+            base=inputs.leader.frontier,
         )
-        for name, d in dists.items()
-    }
-    decomposition = None
-    if "compute" in built:
-        cm: ComputeModel = built["compute"]
-        _, params = engine.draw_params(cm.space, seed_, 0, min(draws, DECOMPOSITION_DRAWS))
-        decomposition = Decomposition.from_draws(
-            inputs.leader.frontier - inputs.challenger.frontier, cm.potentials(params)
-        )
-    result = Forecast(models, scenario.ensemble.compute_weight, decomposition)
+        headline = make_headline(totals, post)
+    trend_totals = engine.run(TrendModel(scenario, inputs), draws, seed_, options)
+    models["trend"] = summarize(
+        Distributions.from_totals(trend_totals),
+        model="trend",
+        as_of=inputs.as_of,
+        groups=groups,
+        base=inputs.leader.frontier,
+    )
+    result = Forecast(models, headline)
     req = dict(
         request
         or {
@@ -289,6 +295,41 @@ def run_scenario(
     return report
 
 
+def posterior(
+    store: Store,
+    scenario: Scenario,
+    inputs: ForecastInputs,
+    as_of: dt.date | None,
+    seed: int,
+) -> Posterior:
+    """Return the structural model's parameter draws: the fit's posterior, else the priors.
+
+    ``gapcast.usecases.estimate.posterior`` (the NumPyro fit, cached) when that module is
+    installed; otherwise ``PRIOR_SIZE`` draws from the scenario's priors, seeded by ``seed``.
+    """
+    if importlib.util.find_spec("gapcast.usecases.estimate") is not None:
+        estimate: Any = importlib.import_module("gapcast.usecases.estimate")
+        fitted: Posterior = estimate.posterior(store, scenario, as_of=as_of)
+        return fitted
+    return structural.prior_posterior(scenario, inputs, PRIOR_SIZE, np.random.default_rng(seed))
+
+
+def make_headline(totals: structural.StructuralTotals, post: Posterior) -> Headline:
+    """Return the headline of a structural run (``gapcast.model.headline``)."""
+    assert totals.outer is not None and totals.outer_n is not None
+    lam = structural.lambda_summary(post)
+    return Headline(
+        summarize_events(totals.outer, totals.outer_n, totals.horizons),
+        structural.MARGIN,
+        structural.RUN_MONTHS,
+        lam,
+        structural.data_can_tell(lam),
+        post.method,
+        int(totals.outer_n.shape[0]),
+        int(totals.outer_n[0]),
+    )
+
+
 def describe_inputs(inputs: Any) -> dict[str, Any]:
     """Return the measured inputs of a forecast as plain numbers."""
     return {
@@ -313,7 +354,7 @@ def describe_inputs(inputs: Any) -> dict[str, Any]:
 def compare(
     store: Store,
     names: Sequence[str],
-    model: str = "ensemble",
+    model: str = "structural",
     horizon: int | None = None,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
@@ -358,9 +399,14 @@ def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
         last = horizons[-1]
         crossing = f.median_crossing_date
         row: dict[str, Any] = {"scenario": rep.scenario.name, "model": rep.model}
+        head = rep.forecast.headline
         for k in horizons:
             row[f"p{k}"] = f.p_ahead_within[k]
             row[f"se{k}"] = f.p_ahead_within_se[k]
+            if head is not None:
+                sus = head.events["sustained"]
+                row[f"sustained_p{k}"] = sus.p_within[k]
+                row[f"sustained_lo{k}"], row[f"sustained_hi{k}"] = sus.interval90[k]
         row.update(
             {
                 "horizon": last,
@@ -372,7 +418,7 @@ def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
                 "run_id": rep.run_id,
             }
         )
-        for other in ("trend", "compute"):
+        for other in MODELS:
             if other in rep.forecast.models and other != rep.model:
                 row[f"{other}_p{last}"] = rep.forecast.models[other].p_ahead_within[last]
         rows.append(row)

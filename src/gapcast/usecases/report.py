@@ -147,7 +147,7 @@ def build(
         Monte Carlo draws per model and the seed of the forecast (the sensitivity analysis
         and the backtest use their own defaults).
     """
-    report = forecasting.forecast(store, scenario, "ensemble", None, draws, seed, save=save)
+    report = forecasting.forecast(store, scenario, "structural", None, draws, seed, save=save)
     sc = report.scenario
     gap = measure.gap(
         store,
@@ -160,7 +160,7 @@ def build(
     shipped = scenario_files.names()
     others = [name for name in shipped if name != scenario]  # the report's own is done
     rest = iter(
-        forecasting.compare(store, others, "ensemble", draws=draws, seed=report.seed, save=False)
+        forecasting.compare(store, others, "structural", draws=draws, seed=report.seed, save=False)
         if others
         else []
     )

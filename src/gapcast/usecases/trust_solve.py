@@ -19,9 +19,11 @@ from gapcast.errors import RequestError
 from gapcast.evaluate.sensitivity import ProbabilityOutput, SobolOutput, probability_sobol
 from gapcast.evaluate.whatif import WhatIf, solve
 from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
 from gapcast.model.engine import Model
 from gapcast.model.results import Distributions
+from gapcast.model.structural import (
+    EngineModel as ComputeModel,
+)  # shim until issue 11 rewrites this
 from gapcast.model.trend import TrendModel
 from gapcast.scenario.files import Scenario, apply_override, validate_scenario
 from gapcast.store import Store
@@ -52,7 +54,7 @@ def _models(scenario: Scenario, store: Store, as_of: Any, model: str) -> dict[st
 
 def _weights(scenario: Scenario, model: str) -> dict[str, float]:
     if model == "ensemble":
-        w = scenario.ensemble.compute_weight
+        w = 0.5  # shim: the ensemble weight is gone (issue 10b); issue 11 rewrites this
         return {"trend": 1.0 - w, "compute": w}
     return {model: 1.0}
 
