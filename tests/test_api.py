@@ -176,7 +176,12 @@ def test_forecast_is_cached_and_reproducible(client: TestClient, api_db: Path) -
     body = ForecastOut.model_validate(first.json())
     assert set(body.p_ahead_within) == {"12", "36", "60"}
     assert len(body.months) == body.horizon_months + 1
-    by = body.models["ensemble"].p_ahead_by
+    by = body.models["structural"].p_ahead_by
+    head = body.headline
+    assert head is not None and head["event"] == "sustained" and head["model"] == "structural"
+    for k in ("12", "36", "60"):
+        assert head["interval90"][k][0] <= head["interval90"][k][1]
+        assert head["p_within"][k] <= head["strict"]["p_within"][k]
     assert all(a <= b + 1e-12 for a, b in zip(by, by[1:], strict=False))
     with Store(api_db, read_only=True) as store:
         direct = forecast_use.forecast(store, "baseline", draws=3000, seed=11, save=False)
@@ -194,18 +199,19 @@ def test_forecast_overrides_change_the_answer(client: TestClient) -> None:
     assert low["scenario_hash"] != base["scenario_hash"]
     assert low["overrides"] == ["groups.challenger.serving.share=0.1"]
     assert (
-        low["models"]["compute"]["p_ahead_within"]["60"]
-        > (base["models"]["compute"]["p_ahead_within"]["60"])
+        low["models"]["structural"]["p_ahead_within"]["60"]
+        > (base["models"]["structural"]["p_ahead_within"]["60"])
     )
 
 
 def test_forecast_get_twin_answers_like_the_post(client: TestClient) -> None:
     posted = client.post(
         "/api/forecast",
-        json={"draws": 2000, "seed": 5, "overrides": {"world.diffusion_lag_months": 3}},
+        json={"draws": 2000, "seed": 5, "overrides": {"capability.catchup_lag_months": 3}},
     )
     got = client.get(
-        "/api/forecast", params={"draws": 2000, "seed": 5, "set": "world.diffusion_lag_months=3"}
+        "/api/forecast",
+        params={"draws": 2000, "seed": 5, "set": "capability.catchup_lag_months=3"},
     )
     assert got.headers["x-gapcast-cache"] == "hit"
     assert got.content == posted.content
@@ -218,8 +224,8 @@ def test_forecast_with_a_compute_shock(client: TestClient) -> None:
     ).json()
     plain = client.post("/api/forecast", json={"draws": 2000, "seed": 5}).json()
     assert (
-        body["models"]["compute"]["p_ahead_within"]["60"]
-        > (plain["models"]["compute"]["p_ahead_within"]["60"])
+        body["models"]["structural"]["p_ahead_within"]["60"]
+        > (plain["models"]["structural"]["p_ahead_within"]["60"])
     )
 
 
@@ -287,10 +293,10 @@ def test_compare_gives_every_shipped_scenario_with_the_same_seed(client: TestCli
 
 
 def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -> None:
-    params = {"vary": "groups.challenger.compute.growth", "model": "compute", "target": 0.2}
+    params = {"vary": "groups.challenger.compute.growth", "model": "structural", "target": 0.5}
     body = client.get("/api/whatif", params=params).json()
-    assert body["reached"] and body["range"][0] < body["value"] < body["range"][1]
-    assert abs(body["p_at_value"] - 0.2) < 0.01 and "gives P(ahead" in body["message"]
+    assert body["reached"] and body["range"][0] < body["value"] < body["range"][1], body["message"]
+    assert abs(body["p_at_value"] - 0.5) < 0.01 and "gives P(ahead" in body["message"]
     far = client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
     assert far.json()["reached"] is False and far.json()["range"] == [1.5, 2.0]
     assert_error(
@@ -320,10 +326,24 @@ def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> N
     for row in body["indices"]:
         assert row["first_ci"][0] <= row["first"] <= row["first_ci"][1]
         assert row["total_ci"][0] <= row["total"] <= row["total_ci"][1]
-    compute = client.get("/api/sensitivity", params={"scenario": "baseline", "model": "compute"})
-    top = max(compute.json()["indices"], key=lambda row: row["total"])
-    assert compute.json()["model"] == "compute" and "compute" in top["path"]
+    compute = client.get("/api/sensitivity", params={"scenario": "baseline", "model": "structural"})
+    assert compute.json()["model"] == "structural"
+    assert "posterior.row" in {row["path"] for row in compute.json()["indices"]}
     assert_error(client.get("/api/sensitivity", params={"scenario": "nope"}), 404, "not_found")
+
+
+def test_thesis_holds_the_share_with_common_random_numbers(client: TestClient) -> None:
+    params = {"shares": "0.5,0.9", "draws": 2000}
+    body = client.get("/api/thesis", params=params).json()
+    assert [r["share"] for r in body["rows"]] == [0.5, 0.9]
+    assert body["side"] == "challenger" and body["within_months"] == 60
+    assert body["data_can_tell"] is False and "cannot tell" in body["message"]
+    assert body["lambda"]["status"] == "prior"
+    assert body == client.get("/api/thesis", params=params).json()
+    assert_error(
+        client.get("/api/thesis", params={"shares": "0.5,x"}), 422, "request_error", "shares"
+    )
+    assert_error(client.get("/api/thesis", params={"scenario": "nope"}), 404, "not_found")
 
 
 def test_runs_list_and_show(client: TestClient) -> None:

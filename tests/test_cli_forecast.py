@@ -39,25 +39,30 @@ def as_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> Any:
 
 def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = as_json(capsys, db, "forecast", "--scenario", "baseline", "--draws", "3000")
-    assert out["scenario"] == "baseline" and out["model"] == "ensemble"
+    assert out["scenario"] == "baseline" and out["model"] == "structural"
     assert out["as_of"] == "2025-10-15"
     assert set(out["p_ahead_within"]) == set(out["p_ahead_within_se"]) == {"12", "36", "60"}
     assert all(0 <= p <= 1 for p in out["p_ahead_within"].values())
     assert out["p_ahead_within"]["12"] <= out["p_ahead_within"]["36"] <= out["p_ahead_within"]["60"]
     q = out["gap_quantiles"]["36"]
     assert q["q05"] <= q["q25"] <= q["q50"] <= q["q75"] <= q["q95"]
-    assert set(out["forecast"]["models"]) == {"trend", "compute", "ensemble"}
-    ens = out["forecast"]["models"]
-    w = out["forecast"]["ensemble_compute_weight"]  # calibrated (scenarios/calibration.json)
-    assert out["p_ahead_within"]["60"] == pytest.approx(
-        (1 - w) * ens["trend"]["p_ahead_within"]["60"] + w * ens["compute"]["p_ahead_within"]["60"]
-    )
+    assert set(out["forecast"]["models"]) == {"structural", "trend"}
+    head = out["headline"]
+    assert head == out["forecast"]["headline"]
+    assert (head["model"], head["event"]) == ("structural", "sustained")
+    assert set(head) >= {"definition", "p_within", "interval90", "strict", "mc_se", "lambda"}
+    structural = out["forecast"]["models"]["structural"]
+    for k in ("12", "36", "60"):
+        lo, hi = head["interval90"][k]
+        assert 0 <= lo <= hi <= 1
+        # the sustained lead is a stricter event than being ahead in some month
+        assert head["p_within"][k] == pytest.approx(structural["p_sustained_within"][k])
+        assert head["p_within"][k] <= head["strict"]["p_within"][k]
+        assert head["strict"]["p_within"][k] == pytest.approx(structural["p_ahead_within"][k])
+    assert head["lambda"]["status"] == "prior" and head["data_can_tell"] is False
+    assert head["posterior"] == "prior"
     assert out["inputs"]["groups"]["challenger"]["label"] == "China"
     assert out["inputs"]["groups"]["leader"]["compute_share_of_world_clusters"] == 0.8
-    assert out["forecast"]["initial_gap_decomposition"]["measured_gap"] == pytest.approx(
-        out["inputs"]["groups"]["leader"]["frontier"]
-        - out["inputs"]["groups"]["challenger"]["frontier"]
-    )
     assert out["run_id"] >= 1 and out["seed"] == use.DEFAULT_SEED
 
 
@@ -66,8 +71,6 @@ def test_models_horizon_and_as_of(db: Path, capsys: pytest.CaptureFixture[str]) 
         capsys,
         db,
         "forecast",
-        "--model",
-        "compute",
         "--horizon",
         "24",
         "--draws",
@@ -79,15 +82,15 @@ def test_models_horizon_and_as_of(db: Path, capsys: pytest.CaptureFixture[str]) 
         "groups.challenger.serving.share=0.8",
     )
     assert set(out["p_ahead_within"]) == {"12", "24"}
-    assert set(out["forecast"]["models"]) == {"compute"}
+    assert set(out["headline"]["p_within"]) == {"12", "24"}
     assert out["as_of"] == "2024-12-31" and out["run_id"] is None
-    latest = as_json(capsys, db, "forecast", "--model", "compute", "--draws", "500", "--no-save")
+    latest = as_json(capsys, db, "forecast", "--draws", "500", "--no-save")
     assert latest["as_of"] == "2025-10-15"
     early, late = (x["inputs"]["groups"]["leader"] for x in (out, latest))
     assert early["frontier"] < late["frontier"] and early["steps"]["n"] <= late["steps"]["n"]
     trend = as_json(capsys, db, "forecast", "--model", "trend", "--draws", "2000", "--no-save")
     assert set(trend["forecast"]["models"]) == {"trend"}
-    assert "initial_gap_decomposition" not in trend["forecast"]
+    assert trend["headline"] is None
 
 
 def test_forecast_text_and_plots(
@@ -97,7 +100,8 @@ def test_forecast_text_and_plots(
     code, out, err = run(capsys, db, "forecast", "--draws", "2000", "--plot", str(png))
     assert code == 0, err
     assert "P(China ahead at some month within)" in out and "median crossing" in out
-    assert "initial gap" in out and f"wrote {png}" in out
+    assert "sustained" in out and "90% interval" in out and f"wrote {png}" in out
+    assert "The data cannot tell" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, err = run(
         capsys,
@@ -122,11 +126,14 @@ def test_compare(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = as_json(capsys, db, "forecast", "--compare", *SIX, "--draws", "2000", "--no-save")
     rows = {row["scenario"]: row for row in out["compare"]}
     assert list(rows) == SIX
-    # the trend model ignores compute assumptions; the compute model responds to them
+    # the trend model ignores compute assumptions; the structural model responds to them
+    # (common random numbers: the same draws under each scenario)
     assert len({row["trend_p60"] for row in rows.values()}) == 1
-    assert rows["export-controls-tighten"]["compute_p60"] <= rows["baseline"]["compute_p60"]
-    assert rows["export-controls-loosen"]["compute_p60"] >= rows["baseline"]["compute_p60"]
-    assert rows["serving-bound"]["compute_p60"] <= rows["baseline"]["compute_p60"]
+    assert rows["export-controls-tighten"]["p60"] <= rows["baseline"]["p60"]
+    assert rows["export-controls-loosen"]["p60"] >= rows["baseline"]["p60"]
+    assert rows["serving-bound"]["sustained_p60"] <= rows["baseline"]["sustained_p60"]
+    for row in rows.values():
+        assert row["sustained_lo60"] <= row["sustained_hi60"]
     code, text, err = run(
         capsys,
         db,
@@ -141,18 +148,28 @@ def test_compare(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "node-doubling" in text and "same seed and data" in text
 
 
+def test_thesis(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = as_json(capsys, db, "thesis", "--draws", "2000", "--shares", "0.5,0.7,0.9")
+    assert [r["share"] for r in out["rows"]] == [0.5, 0.7, 0.9]
+    assert out["rows"][0]["sustained"]["change"] == 0.0
+    assert out["data_can_tell"] is False and out["message"].startswith("The data cannot tell")
+    for row in out["rows"]:
+        assert row["sustained"]["p"] <= row["strict"]["p"]
+    code, text, _ = run(capsys, db, "thesis", "--draws", "1000", "--shares", "0.5,0.9")
+    assert code == 0 and "The data cannot tell" in text and "0.90" in text
+    code, _, err = run(capsys, db, "thesis", "--shares", "0.5,1.2")
+    assert code == 2 and "Error: shares: 1.2 is out of range" in err
+
+
 def test_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, db, "forecast", "--set", "groups.challenger.serving.shar=1")
     assert (code, out) == (2, "")
     assert err.startswith(
         "Error: groups.challenger.serving.shar: unknown field; allowed: "
-        "share, demand_growth, max_share"
+        "share, demand_growth, volatility"
     )
     code, _, err = run(capsys, db, "forecast", "--model", "magic")
-    assert (
-        code == 2
-        and "Error: model: 'magic' is not allowed (allowed: trend, compute, ensemble)" in err
-    )
+    assert code == 2 and "Error: model: 'magic' is not allowed (allowed: structural, trend)" in err
     code, _, err = run(capsys, db, "forecast", "--scenario", "nope")
     assert code == 1 and "Error: no scenario 'nope'" in err and "Hint: available: baseline" in err
     code, _, err = run(capsys, db, "forecast", "--draws", "0")
@@ -183,8 +200,8 @@ def test_scenarios_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert [s["name"] for s in listed][:1] == ["baseline"] and len(listed) >= 6
     shown = as_json(capsys, db, "scenarios", "show", "serving-bound")
     paths = {f["path"]: f for f in shown["fields"]}
-    assert "PRIORS 4.4" in paths["groups.challenger.serving.share"]["source"]
-    assert paths["capability.beta"]["value"] == "fitted from the data"
+    assert "AGI-Next summit" in paths["groups.challenger.serving.share"]["source"]
+    assert paths["groups.leader.releases.rate"]["value"] == "fitted from the data"
     code, text, _ = run(capsys, db, "scenarios", "show", "baseline")
     assert code == 0 and "world.stock_h100e" in text
 
@@ -225,9 +242,9 @@ def test_compare_on_the_real_data(mirror_db: Path, capsys: pytest.CaptureFixture
     assert first["groups"] == {"leader": "United States", "challenger": "China"}
     assert first["inputs"]["fit"]["n"] > 50
     assert (
-        rows["serving-bound"]["compute_p60"]
-        < rows["baseline"]["compute_p60"]
-        < rows["export-controls-loosen"]["compute_p60"]
+        rows["serving-bound"]["sustained_p60"]
+        < rows["baseline"]["sustained_p60"]
+        < rows["export-controls-loosen"]["sustained_p60"]
     )
     fit = as_json(capsys, mirror_db, "fit")["fit"]["coefficients"]["beta"]
     assert 5 < fit["estimate"] < 15

@@ -1,6 +1,6 @@
 """``GET /api/thesis``: the thesis experiment (``gapcast.usecases.thesis``) over HTTP."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI reads the query types built per app.
 
 from typing import Annotated, Any, Literal
 

@@ -19,7 +19,7 @@ from gapcast.scenario.files import scenario_table
 from gapcast.usecases import forecast as use
 from gapcast.usecases import scenarios as scenario_files
 
-WIDE = 150
+WIDE = 170
 """Width the comparison table is laid out for (wider than a default 80-column pipe)."""
 PROGRESS_MIN_DRAWS = 400_000
 """Show a progress bar (on stderr) when a run simulates at least this many draws."""
@@ -178,7 +178,8 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
     if sustained:
         for k in horizons:
             table.add_column(f"sustained P≤{k}mo [90%]", justify="right", no_wrap=True)
-    for k in horizons:
+    strict = [last] if sustained else horizons
+    for k in strict:
         table.add_column(f"strict P≤{k}mo", justify="right", no_wrap=True)
     extra = [m for m in ("trend",) if f"{m}_p{last}" in rows[0]]
     for m in extra:
@@ -194,7 +195,7 @@ def render_compare(reports: list[use.ForecastReport]) -> None:
                 f"{_pct(row[f'sustained_hi{k}'])}]"
                 for k in (horizons if sustained else [])
             ),
-            *(_pct(row[f"p{k}"]) for k in horizons),
+            *(_pct(row[f"p{k}"]) for k in strict),
             *(_pct(row[f"{m}_p{last}"]) for m in extra),
             f"{row['gap_median']:.1f} [{row['gap_q05']:.1f}, {row['gap_q95']:.1f}]",
             f"{row['lag_median']:.1f}",

@@ -191,7 +191,7 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[
             str, typer.Option("--scenario", "-s", help="Scenario name or YAML file.")
         ] = "baseline",
-        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
+        model: Annotated[str, typer.Option(help="structural or trend.")] = "structural",
         base: Annotated[int, typer.Option(help="Sobol base samples N (a power of two).")] = (
             SOBOL_BASE
         ),
@@ -262,7 +262,7 @@ def register(app: typer.Typer) -> None:
             tuple[float, float] | None,
             typer.Option("--range", help="LO HI searched (default: the 1st-99th percentiles)."),
         ] = None,
-        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
+        model: Annotated[str, typer.Option(help="structural or trend.")] = "structural",
         draws: Annotated[int, typer.Option(help="Draws per model and trial.")] = WHATIF_DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         sets: Annotated[

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from gapcast.model._jit import jit
 from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
-from gapcast.model._random import draw_bits, normal, stream_key
+from gapcast.model._random import _KN, _MASK7, _S32, _WN, _normal_slow, draw_bits, mix64, stream_key
 
 Array = NDArray[np.float64]
 
@@ -86,6 +86,32 @@ def _student(z: float, tab: Array, i: int, w: float) -> float:
     a = tab[i, j] + f * (tab[i, j + 1] - tab[i, j])
     b = tab[i + 1, j] + f * (tab[i + 1, j + 1] - tab[i + 1, j])
     return float(a + w * (b - a))
+
+
+_K2 = np.uint64(0xD1B54A32D192ED03)
+_K3 = np.uint64(0x8CB92BA72F3D8DD7)
+_HALF = np.uint64(2147483648)
+
+
+@jit(nogil=True)
+def _normals(skeys: NDArray[np.uint64], i: np.uint64, m: int, out: Array) -> None:
+    """Write ``normal(skeys[k], i)`` for ``k < m`` into ``out`` (bit-identical to ``normal``).
+
+    The first loop is the ziggurat's fast path for every draw at once, branch-free so that
+    it vectorises (64-bit multiplies and table gathers); the second redoes the ~1% of draws
+    the fast path rejects, on the scalar slow path.
+    """
+    base = _K2 * i
+    for k in range(m):
+        z = mix64(skeys[k] + base)
+        hz = float(np.int64(z >> _S32) - np.int64(_HALF))
+        iz = np.int64(z & _MASK7)
+        out[k] = hz * _WN[iz] if abs(hz) < _KN[iz] else np.nan
+    for k in range(m):
+        if np.isnan(out[k]):
+            z = mix64(skeys[k] + base)
+            hz = float(np.int64(z >> _S32) - np.int64(_HALF))
+            out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
 
 
 @jit(nogil=True)
@@ -155,6 +181,7 @@ def _block(
     for k in range(m):
         g[0, k] = P[lo + k, G0]
         g[1, k] = P[lo + k, G1]
+    rn = np.empty((8, m))
     for t in range(1, months):
         ut = np.uint64(t)
         u2 = ut + ut
@@ -163,14 +190,22 @@ def _block(
                 b = gc_group[i]
                 for k in range(m):
                     g[b, k] += gc[lo + k, i]
+        # this month's random numbers, a stream at a time (rows: K0 K1 S0 S1 C0 C1 O0 O1)
+        _normals(kk[0], u2, m, rn[0])
+        _normals(kk[0], u2 + _U1, m, rn[1])
+        if math.isnan(hold0):
+            _normals(kk[1], u2, m, rn[2])
+        if math.isnan(hold1):
+            _normals(kk[1], u2 + _U1, m, rn[3])
+        _normals(kk[2], u2, m, rn[4])
+        _normals(kk[2], u2 + _U1, m, rn[5])
+        _normals(kk[4], u2, m, rn[6])
+        _normals(kk[4], u2 + _U1, m, rn[7])
         # compute stock: ln K += g + vol * e
         for k in range(m):
-            d = lo + k
-            vol = P[d, VOL]
-            e0 = normal(kk[0, k], u2) if vol > 0.0 else 0.0
-            e1 = normal(kk[0, k], u2 + _U1) if vol > 0.0 else 0.0
-            st[0, k] += g[0, k] + vol * e0
-            st[1, k] += g[1, k] + vol * e1
+            vol = P[lo + k, VOL]
+            st[0, k] += g[0, k] + vol * rn[0, k]
+            st[1, k] += g[1, k] + vol * rn[1, k]
         for i in range(n_sh):
             if sh_month[i] == t:
                 r = sh_group[i]
@@ -184,14 +219,12 @@ def _block(
         for k in range(m):
             d = lo + k
             # serving share: logit random walk, drift = demand growth - compute growth
-            x0 = st[2, k]
-            x1 = st[3, k]
             if math.isnan(hold0):
-                x0 += P[d, LH0] - g[0, k] + P[d, SS0] * normal(kk[1, k], u2)
+                x0 = st[2, k] + P[d, LH0] - g[0, k] + P[d, SS0] * rn[2, k]
             else:
                 x0 = hold0
             if math.isnan(hold1):
-                x1 += P[d, LH1] - g[1, k] + P[d, SS1] * normal(kk[1, k], u2 + _U1)
+                x1 = st[3, k] + P[d, LH1] - g[1, k] + P[d, SS1] * rn[3, k]
             else:
                 x1 = hold1
             st[2, k] = x0
@@ -204,8 +237,7 @@ def _block(
             st[4, k] = r0
             st[5, k] = r1
             # catch-up to the other side's capability L months back
-            lag = int(P[d, LAG])
-            u = back + 1 - lag
+            u = back + 1 - int(P[d, LAG])
             if u >= 0:
                 o0 = Cp[u, 1, k]
                 o1 = Cp[u, 0, k]
@@ -219,23 +251,22 @@ def _block(
             sig = P[d, SIG]
             w = P[d, DFW]
             j = dfi[d]
-            z0 = normal(kk[2, k], u2)
-            z1 = normal(kk[2, k], u2 + _U1)
             c0n = c0 + P[d, TH0] + lam * dr0 + kap * max(0.0, o0 - c0)
             c1n = c1 + P[d, TH1] + lam * dr1 + kap * max(0.0, o1 - c1)
-            c0n += sig * _student(z0, tab, j, w)
-            c1n += sig * _student(z1, tab, j, w)
+            c0n += sig * _student(rn[4, k], tab, j, w)
+            c1n += sig * _student(rn[5, k], tab, j, w)
             st[6, k] = c0n
             st[7, k] = c1n
             Cp[t, 0, k] = c0n
             Cp[t, 1, k] = c1n
             # releases observe C with noise; the observed frontier is their running max
+            obs = P[d, OBS]
             f0_ = st[8, k]
             f1_ = st[9, k]
             if draw_bits(kk[3, k], ut, _U0) < thr[d, 0]:
-                f0_ = max(f0_, c0n + P[d, OBS] * normal(kk[4, k], u2))
+                f0_ = max(f0_, c0n + obs * rn[6, k])
             if draw_bits(kk[3, k], ut, _U1) < thr[d, 1]:
-                f1_ = max(f1_, c1n + P[d, OBS] * normal(kk[4, k], u2 + _U1))
+                f1_ = max(f1_, c1n + obs * rn[7, k])
             st[8, k] = f0_
             st[9, k] = f1_
             Fb[k, t, 0] = f0_

@@ -353,6 +353,8 @@ class EngineModel:
         hold: Mapping[str, float] | None = None,
     ) -> None:
         self.model = StructuralModel(scenario, inputs, posterior, hold=hold)
+        self.scenario = scenario
+        self.inputs = inputs
         self.horizon = self.model.horizon
         self.groups = self.model.groups
         self.base = self.model.base

@@ -30,7 +30,7 @@ from gapcast.store import Store
 from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 
-MODELS = ("trend", "compute", "ensemble")
+MODELS = ("structural", "trend")
 SOBOL_BASE = 2**11
 """Default base samples ``N`` (``N (d + 2)`` parameter sets)."""
 SOBOL_INNER = 32
@@ -45,17 +45,14 @@ def _models(scenario: Scenario, store: Store, as_of: Any, model: str) -> dict[st
         raise RequestError("model", f"'{model}' is not allowed (allowed: {', '.join(MODELS)})")
     inputs = build_inputs(Tables.load(store), scenario, parse_as_of(as_of))
     out: dict[str, Model] = {}
-    if model in ("trend", "ensemble"):
+    if model == "trend":
         out["trend"] = TrendModel(scenario, inputs)
-    if model in ("compute", "ensemble"):
-        out["compute"] = ComputeModel(scenario, inputs)
+    if model == "structural":
+        out["structural"] = ComputeModel(scenario, inputs)
     return out
 
 
 def _weights(scenario: Scenario, model: str) -> dict[str, float]:
-    if model == "ensemble":
-        w = 0.5  # shim: the ensemble weight is gone (issue 10b); issue 11 rewrites this
-        return {"trend": 1.0 - w, "compute": w}
     return {model: 1.0}
 
 
@@ -105,7 +102,7 @@ class SensitivityResult:
 def sensitivity(
     store: Store,
     scenario: str = "baseline",
-    model: str = "ensemble",
+    model: str = "structural",
     base: int = SOBOL_BASE,
     inner: int = SOBOL_INNER,
     seed: int | None = None,
@@ -132,7 +129,7 @@ def sensitivity(
     sets = [*overrides, f"horizon_months={max(max(ks), 1)}"]
     sc = scenario_files.load(scenario, sets)
     models = _models(sc, store, as_of, model)
-    space = (models.get("compute") or models["trend"]).space
+    space = (models.get("structural") or models["trend"]).space
     output = ProbabilityOutput(models, _weights(sc, model), ks, inner, seed_)
     start = time.perf_counter()
     names, outputs = probability_sobol(output, space, base=n, seed=seed_)
@@ -194,7 +191,7 @@ def whatif(
     target: float = 0.5,
     within: int = 60,
     value_range: tuple[float, float] | None = None,
-    model: str = "ensemble",
+    model: str = "structural",
     draws: int = WHATIF_DRAWS,
     seed: int | None = None,
     overrides: Sequence[str] = (),
@@ -217,7 +214,7 @@ def whatif(
     sc = scenario_files.load(scenario, sets)
     apply_override(sc.model_dump(mode="json"), f"{vary}=0")  # checks the path
     models = _models(sc, store, as_of, model)
-    space = (models.get("compute") or models["trend"]).space
+    space = (models.get("structural") or models["trend"]).space
     notes: list[str] = []
     if value_range is None:
         dist = space.get(_space_key(vary))

@@ -11,7 +11,7 @@
   const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
   const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 };
   const HORIZONS = [["12", "1 year"], ["36", "3 years"], ["60", "5 years"]];
-  const MODEL_NAMES = { ensemble: "ensemble", trend: "trend model", compute: "compute model" };
+  const MODEL_NAMES = { structural: "structural model", trend: "trend model (baseline)", ensemble: "ensemble", compute: "compute model" };
 
   /* The assumptions with sliders: scenario field paths (gapcast.scenario.files). */
   const SLIDERS = [
@@ -381,7 +381,7 @@
 
   function renderDecomposition(f) {
     const d = f.decomposition;
-    if (!d || !d.parts) { notice("decomposition-chart", "This model has no decomposition (choose the compute or ensemble model)."); return; }
+    if (!d || !d.parts) { notice("decomposition-chart", "The structural model has no decomposition of today's gap."); return; }
     const labels = { compute: "compute", algorithms: "algorithms", group_term: "persistent offset", residual: "unexplained" };
     const keys = Object.keys(labels).filter((k) => k in d.parts);
     const med = keys.map((k) => d.parts[k].median);
