@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import data, forecast, gap, report, serve, trust
+from gapcast.cli import claims, data, forecast, gap, report, serve, trust
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -42,6 +42,7 @@ gap.register(app)
 forecast.register(app)
 trust.register(app)
 report.register(app)
+claims.register(app)
 serve.register(app)
 
 
