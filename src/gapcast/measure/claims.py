@@ -289,14 +289,14 @@ def compute_growth(
                 kept.append(i)
         sel = own.iloc[kept]
         year = pd.to_datetime(sel["date"])
-        x = (year.dt.year + (year.dt.dayofyear - 1) / 365.25).to_numpy(np.float64)
+        x = (year.dt.year + (year.dt.day_of_year - 1) / 365.25).to_numpy(np.float64)
         y = sel["value"].to_numpy(np.float64)
         growth = float(10.0 ** np.polyfit(x, y, 1)[0]) if len(sel) >= 3 else None
         variants[f"{label}: top {top} when released"] = growth
         basis[label] = {"models": len(sel), "of": len(own)}
         largest = own.nlargest(top, "value")
         when = pd.to_datetime(largest["date"])
-        xs = (when.dt.year + (when.dt.dayofyear - 1) / 365.25).to_numpy(np.float64)
+        xs = (when.dt.year + (when.dt.day_of_year - 1) / 365.25).to_numpy(np.float64)
         variants[f"{label}: the {top} largest runs of the window"] = (
             float(10.0 ** np.polyfit(xs, largest["value"].to_numpy(np.float64), 1)[0])
             if len(largest) >= 3
