@@ -150,13 +150,17 @@ def _arena(
     last = last.loc[last["date"] <= date]
     lead = _best(last.loc[side_mask(last, leader)])
     chal = _best(last.loc[side_mask(last, challenger)])
-    basis = {
+    basis: dict[str, Any] = {
         "snapshot": str(pd.Timestamp(last["snapshot"].max()).date()),
         "leader": lead,
         "challenger": chal,
     }
     if lead is None or chal is None:
         return None, basis
+    unlabelled = last["country"].isna() | last["accessibility"].isna()
+    outside = ~side_mask(last, leader) & ~side_mask(last, challenger) & unlabelled
+    above = last.loc[outside & (last["value"] > chal["value"]), "version"]
+    basis["unlabelled_above_challenger"] = sorted({str(v) for v in above})
     gap = lead["value"] - chal["value"]
     basis["gap_points"] = gap
     return gap / abs(chal["value"]) * 100.0, basis

@@ -54,7 +54,10 @@ DEFAULT_SEED = 20260115
 EXPERT_HORIZONS = (36, 60)
 FORECAST_MODEL = "trend"
 """The model behind LMArena event probabilities (the structural model will replace it)."""
-_MONTHS = 12
+ECI_WINDOWS = (pd.Timestamp("2023-01-01"), pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01"))
+"""Starts of the windows the open vs closed ECI means are taken over (the first is shown)."""
+COMPUTE_SINCE = pd.Timestamp("2021-10-01")
+"""Start of the training-compute growth fit ("since late 2021", Epoch's insight)."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,43 @@ def _incumbent(leader: str, challenger: str) -> str:
     return f"everyone but {challenger}"
 
 
+PATH_MONTHS = 60
+"""Months simulated for every claim (the longest deadline or expert horizon fits)."""
+
+
+def _cached_paths(
+    cache: dict[tuple[str, str, bool], MetricPaths],
+    tables: Tables,
+    structural: ForecastInputs,
+    key: tuple[str, str, bool],
+    draws: int,
+    seed: int,
+) -> MetricPaths:
+    if key not in cache:
+        cache[key] = lmarena_paths(
+            tables,
+            key[0],
+            key[1],
+            style_control=key[2],
+            months=PATH_MONTHS,
+            draws=draws,
+            seed=seed,
+            structural=structural,
+        )
+    return cache[key]
+
+
+def claim_style(resolution: str) -> bool:
+    """Return the style-control setting a claim's rules name.
+
+    "style control off" / "removed" -> off; "style control on" -> on; unnamed -> on, the
+    view LMArena's text leaderboard shows by default since May 2025 (what a reader of the
+    leaderboard at the deadline sees).
+    """
+    text = resolution.casefold()
+    return not ("style control off" in text or "style control removed" in text)
+
+
 def _forecast(
     claim: pd.Series,
     tables: Tables,
@@ -260,29 +300,31 @@ def _forecast(
     cache: dict[tuple[str, str, bool], MetricPaths],
 ) -> dict[str, Any]:
     resolution = _text(claim["resolution"])
-    style = "style control removed" not in resolution and "style control off" not in resolution
-    style = style and "style control on" in resolution
+    style = claim_style(resolution)
     ties_count = "ties count" in resolution
     leader = _incumbent(str(claim["leader"]), str(claim["challenger"]))
     challenger = str(claim["challenger"])
     deadline = pd.Timestamp(claim["deadline"]).date()
     month = _month_of(structural.as_of, deadline)
-    key = (leader, challenger, style)
-    if key not in cache:
-        cache[key] = lmarena_paths(
-            tables,
-            leader,
-            challenger,
-            style_control=style,
-            months=36,
-            draws=draws,
-            seed=seed,
-            structural=structural,
+    if not 0 <= month <= PATH_MONTHS:
+        raise InsufficientDataError(
+            f"deadline {deadline} is outside the {PATH_MONTHS} months forecast from "
+            f"{structural.as_of}"
         )
-    mp = cache[key]
-    rule = events.TieRule(ties_count=ties_count, half_width=mp.half_width)
-    hits = events.event_hits(mp.paths, str(claim["event"]), month, rule)
-    prob = events.probability(hits, mp.strata)
+    results: dict[bool, tuple[events.EventProbability, MetricPaths, events.TieRule]] = {}
+    for setting in (style, not style):
+        try:
+            mp = _cached_paths(
+                cache, tables, structural, (leader, challenger, setting), draws, seed
+            )
+        except GapcastError:
+            if setting == style:
+                raise
+            continue
+        rule = events.TieRule(ties_count=ties_count, half_width=mp.half_width)
+        hits = events.event_hits(mp.paths, str(claim["event"]), month, rule)
+        results[setting] = (events.probability(hits, mp.strata), mp, rule)
+    prob, mp, rule = results[style]
     return {
         "value": prob.p,
         "interval90": list(prob.interval90),
@@ -293,6 +335,9 @@ def _forecast(
             f"LMArena text overall, style control {'on' if style else 'off'}; {challenger} vs "
             f"{leader}; " + _event_reading(str(claim["event"]), rule, deadline)
         ),
+        "variants": {
+            f"style control {'on' if k else 'off'}": v[0].p for k, v in sorted(results.items())
+        },
         "basis": {
             "as_of": mp.as_of.isoformat(),
             "months": month,
@@ -312,19 +357,7 @@ def _expert(
     eci: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
     leader, challenger = str(claim["leader"]), str(claim["challenger"])
-    key = (leader, challenger, False)
-    if key not in cache:
-        cache[key] = lmarena_paths(
-            tables,
-            leader,
-            challenger,
-            style_control=False,
-            months=max(EXPERT_HORIZONS),
-            draws=draws,
-            seed=seed,
-            structural=structural,
-        )
-    mp = cache[key]
+    mp = _cached_paths(cache, tables, structural, (leader, challenger, True), draws, seed)
     rule = events.TieRule(ties_count=False)
     answers: dict[str, Any] = {}
     for h in EXPERT_HORIZONS:
@@ -350,7 +383,8 @@ def _expert(
         "resolves_on": (
             "no metric named; mapped to P(China's best model strictly ahead of the US's at "
             f"some month end within {EXPERT_HORIZONS[0]} and {EXPERT_HORIZONS[1]} months), "
-            "answered on each metric; the headline is ECI, trend model, 60 months"
+            "answered on each metric (LMArena: the default view, style control on); the "
+            "headline is ECI, trend model, 60 months"
         ),
         "mapping": answers,
     }
@@ -389,6 +423,7 @@ def _measured(claim: pd.Series, tables: Tables) -> dict[str, Any] | None:
     date = pd.Timestamp(claim["deadline"])
     scores, models = tables.scores, tables.models
     result: remeasure.Remeasure
+    since: pd.Timestamp | None = None
     if event == "relative_gap" and metric == "lmarena":
         published = pd.Timestamp(claim["published"]) if pd.notna(claim["published"]) else None
         result = remeasure.arena_relative_gap(scores, models, leader, challenger, date, published)
@@ -396,20 +431,16 @@ def _measured(claim: pd.Series, tables: Tables) -> dict[str, Any] | None:
         name = {"math": "math_level_5"}.get(metric, metric)
         result = remeasure.benchmark_gap(scores, models, name, leader, challenger, date)
     elif event in ("mean_lag_months", "mean_gap") and metric == "eci":
-        starts = (
-            pd.Timestamp("2023-01-01"),
-            pd.Timestamp("2024-01-01"),
-            pd.Timestamp("2025-01-01"),
-        )
-        lag, gap = remeasure.eci_open_closed(scores, models, date, starts)
+        lag, gap = remeasure.eci_open_closed(scores, models, date, ECI_WINDOWS)
         result = lag if event == "mean_lag_months" else gap
+        since = ECI_WINDOWS[0]
     elif event == "growth_per_year" and metric == "training_compute":
-        result = remeasure.compute_growth(
-            models, scores, challenger, date, pd.Timestamp("2021-10-01")
-        )
+        result = remeasure.compute_growth(models, scores, challenger, date, COMPUTE_SINCE)
+        since = COMPUTE_SINCE
     else:
         return None
     out = result.to_dict()
+    out["since"] = since.date().isoformat() if since is not None else None
     out["model"] = "measured"
     out["resolves_on"] = result.definition
     return out
@@ -458,6 +489,10 @@ def evaluate(
             "ours": None,
             "status": "not computed",
             "reason": _WHY.get(str(claim["event"]), ""),
+            "difference": None,
+            "large": False,
+            "why": "",
+            "why_facts": None,
         }
         try:
             ours = _compute(claim, tables, structural, draws, seed, cache, eci)
@@ -473,7 +508,8 @@ def evaluate(
                 ours["value"] - theirs if ours["value"] is not None and theirs is not None else None
             )
             row["large"] = _large(row)
-            row["why"] = _why(row, as_of) if row["large"] else ""
+            row["why_facts"] = why_facts(row, as_of) if row["large"] else None
+            row["why"] = why_text(row["why_facts"]) if row["large"] else ""
         report.rows.append(row)
     report.notes.append(
         f"Forecasts start from the last LMArena snapshot on or before {as_of} (the data mirror "
@@ -483,41 +519,88 @@ def evaluate(
 
 
 def _large(row: dict[str, Any]) -> bool:
-    """Say whether a difference needs explaining (10 points of probability, 25% of a figure)."""
+    """Say whether a difference needs explaining (10 points of probability, 20% of a figure)."""
     diff, theirs = row.get("difference"), row["theirs"]
     if diff is None:
         return False
     if row["status"] == "forecast":
         return bool(abs(diff) >= 0.10)
     base = theirs["value"] if theirs["value"] is not None else theirs["high"]
-    return bool(base) and bool(abs(diff) >= 0.25 * abs(base))
+    return bool(base) and bool(abs(diff) >= 0.2 * abs(base))
 
 
-def _why(row: dict[str, Any], as_of: dt.date) -> str:
-    """Say, from the numbers, where gapcast's value and the claim's part."""
+def why_facts(row: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
+    """Collect, from the numbers, where gapcast's value and the claim's part.
+
+    A forecast: the data end, the day the figure was seen, how far behind the challenger
+    starts, and (no metric named) the answer per metric. A measurement: the two models
+    compared and the snapshot, models without a group label rated above the challenger, and
+    the rule whose value comes closest to the published one.
+    """
     ours, theirs = row["ours"], row["theirs"]
     if row["status"] == "forecast":
-        basis = ours.get("basis", {})
-        start = basis.get("start", {})
-        parts = [
-            f"gapcast forecasts from the data end ({as_of}); the figure was seen "
-            f"{theirs.get('as_seen') or 'later'}"
-        ]
-        if start:
-            behind = start["incumbent"] - start["challenger"]
-            parts.append(f"the challenger starts {behind:.0f} rating points behind")
+        start = (ours.get("basis") or {}).get("start") or {}
+        facts: dict[str, Any] = {
+            "kind": "forecast",
+            "as_of": as_of.isoformat(),
+            "seen": theirs.get("as_seen"),
+            "behind": start["incumbent"] - start["challenger"] if start else None,
+        }
         if "mapping" in ours:
+            facts["by_metric"] = {k: v["value"] for k, v in ours["mapping"].items()}
+        return facts
+    target = theirs["value"] if theirs["value"] is not None else theirs["high"]
+    basis = ours.get("basis") or {}
+    rules = basis.get("rules")
+    if rules:
+        basis = next(iter(rules.values()))
+    facts = {
+        "kind": "measured",
+        "leader": basis.get("leader"),
+        "challenger": basis.get("challenger"),
+        "snapshot": basis.get("snapshot"),
+        "unlabelled": list(basis.get("unlabelled_above_challenger") or [])[:4],
+        "published": target,
+    }
+    variants = {k: v for k, v in (ours.get("variants") or {}).items() if v is not None}
+    if variants:
+        name, value = min(variants.items(), key=lambda kv: abs(kv[1] - target))
+        facts.update(closest_rule=name, closest_value=value)
+    return facts
+
+
+def why_text(facts: dict[str, Any]) -> str:
+    """Return :func:`why_facts` as one English line (CLI, API)."""
+    if facts["kind"] == "forecast":
+        parts = [
+            f"gapcast forecasts from the data end ({facts['as_of']}); the figure was seen "
+            f"{facts['seen'] or 'later'}"
+        ]
+        if facts["behind"] is not None:
+            parts.append(f"the challenger starts {facts['behind']:.0f} rating points behind")
+        if facts.get("by_metric"):
             parts.append(
                 "the answer depends on the metric: "
-                + ", ".join(f"{k} {v['value']:.0%}" for k, v in ours["mapping"].items())
+                + ", ".join(f"{k} {v:.0%}" for k, v in facts["by_metric"].items())
             )
         return "; ".join(parts)
-    target = theirs["value"] if theirs["value"] is not None else theirs["high"]
-    variants = {k: v for k, v in (ours.get("variants") or {}).items() if v is not None}
-    if not variants:
-        return "no variant of the definition comes closer"
-    name, value = min(variants.items(), key=lambda kv: abs(kv[1] - target))
-    return f"closest rule: {name} gives {value:.3g} (published {target:.3g})"
+    parts = []
+    lead, chal = facts["leader"], facts["challenger"]
+    if lead and chal:
+        where = f" in the {facts['snapshot']} snapshot" if facts["snapshot"] else ""
+        parts.append(
+            f"compares {lead['model']} ({lead['value']:.4g}) with {chal['model']} "
+            f"({chal['value']:.4g}){where}"
+        )
+    if facts["unlabelled"]:
+        names = ", ".join(facts["unlabelled"])
+        parts.append(f"models without a group label rated above the challenger: {names}")
+    if "closest_rule" in facts:
+        parts.append(
+            f"closest rule: {facts['closest_rule']} gives {facts['closest_value']:.3g} "
+            f"(published {facts['published']:.3g})"
+        )
+    return "; ".join(parts) or "no variant of the definition comes closer"
 
 
 def _compute(
