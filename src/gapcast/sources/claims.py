@@ -39,7 +39,7 @@ import pandas as pd
 
 from gapcast.errors import DataError
 from gapcast.sources.base import Download, Parsed
-from gapcast.sources.common import MirrorOnlyDownload, basename, blank_to_na, has_columns, parsed
+from gapcast.sources.common import basename, blank_to_na, has_columns, parsed
 from gapcast.sources.tabular import dates, dedupe, numbers, read_csv, strip
 
 __all__ = [
@@ -114,15 +114,11 @@ class Claims:
     name = SOURCE
     title = "gapcast: published claims (markets, experts, measurements)"
     license = "facts and short quotations for comparison (each row cites its source)"
-    homepage = "https://github.com/"
-    downloads: tuple[Download, ...] = (
-        MirrorOnlyDownload(
-            "claims.csv",
-            "https://hai.stanford.edu/ai-index/2025-ai-index-report",
-            note="gapcast only: made by hand from market pages, news coverage of the expert "
-            "claim, the AI Index 2025 and Epoch data insights (each row names its page)",
-        ),
-    )
+    homepage = "https://hai.stanford.edu/ai-index/2025-ai-index-report"
+    """The report most of the file's measurements come from (each row links its own page)."""
+    downloads: tuple[Download, ...] = ()
+    """None: the claims file is made by hand (each row cites its page) and imported from
+    its folder; ``gapcast data fetch`` does not look for it."""
 
     def matches(self, file: str, head: bytes) -> bool:
         """Match ``claims*.csv`` with ``id``, ``kind`` and ``event`` columns."""
