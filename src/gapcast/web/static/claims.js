@@ -16,7 +16,7 @@
     top_any_time: "at the top at any point",
     sole_top_any_time: "alone at rank 1 at any point",
     top_at_date: "ahead on the date",
-    ahead_within: "ahead within 5 years",
+    ahead_within: "ahead within 5 years (ECI)",
   };
 
   const $ = (id) => document.getElementById(id);
@@ -35,7 +35,11 @@
   function eventLabel(c) {
     const who = c.event === "top_at_date" ? c.challenger + " vs " + c.leader : c.challenger;
     const by = c.deadline ? " by " + c.deadline : "";
-    return who + " " + (WORDS[c.event] || c.event) + by;
+    const rules = c.ours && c.ours.resolves_on ? c.ours.resolves_on : "";
+    const style = c.event === "ahead_within" ? "" : rules.includes("style control on") ? " · style on" :
+      rules.includes("style control off") ? " · style off" : "";
+    const ties = rules.includes("ties count") ? " · ties count" : "";
+    return who + " " + (WORDS[c.event] || c.event) + by + style + ties;
   }
 
   function groups(claims) {
