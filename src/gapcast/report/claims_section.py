@@ -18,8 +18,11 @@ __all__ = ["claims_section"]
 _UNITS = ("percent", "percentage points", "months", "ECI points", "x per year")
 
 
-def _side(loc: Locale, label: str | None) -> str:
-    """Return a side's name: a group, ``everyone but <group>`` or ``<country> open-weights``."""
+def _side(loc: Locale, label: str | None, *, sentence: bool = False) -> str:
+    """Return a side's name: a group, ``everyone but <group>`` or ``<country> open-weights``.
+
+    ``sentence``: as a sentence names it (``the United States``), else as a table does.
+    """
     if not label:
         return loc.t("n_a")
     if label.casefold().startswith("everyone but "):
@@ -30,7 +33,9 @@ def _side(loc: Locale, label: str | None) -> str:
     ):
         if label.endswith(" " + word):
             return loc.t(key, country=loc.group_name(label[: -len(word) - 1]))
-    return loc.group(label) if label in ("open", "closed") else loc.group_name(label)
+    if sentence or label in ("open", "closed"):
+        return loc.group(label)
+    return loc.group_name(label)
 
 
 def _value(loc: Locale, value: float | None, unit: str | None) -> str:
@@ -91,8 +96,8 @@ def _reading(loc: Locale, row: dict[str, Any], as_of: str) -> str:
         )
         return loc.t(
             "claims.read.ahead_within",
-            challenger=_side(loc, row["challenger"]),
-            leader=_side(loc, row["leader"]),
+            challenger=_side(loc, row["challenger"], sentence=True),
+            leader=_side(loc, row["leader"], sentence=True),
             answers=answers,
         )
     if row["status"] == "forecast":
