@@ -171,3 +171,14 @@ def test_report_section_in_each_language(report: dict[str, Any], lang: str) -> N
             assert row["why"]
     top = section["rows"][1]  # polymarket, top at any point
     assert loc.t("claims.ties.no") in top["reading"]
+
+
+def test_api_without_claims_answers_an_empty_list(mirror_db: Path) -> None:
+    with TestClient(create_app(mirror_db, token=None)) as c:
+        response = c.get("/api/claims", params={"draws": 100})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["claims"], body["as_of"]) == ([], None)
+    assert body["notes"] == [
+        "no claims in the store: import the claims file: `gapcast data import ../shared/claims`"
+    ]

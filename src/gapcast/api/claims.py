@@ -83,7 +83,9 @@ class ClaimOut(_Out):
 class ClaimsOut(_Out):
     """Every claim in the store (``gapcast claims --json``)."""
 
-    as_of: dt.date
+    as_of: dt.date | None = Field(
+        description="Data end the forecasts start from; null without claims."
+    )
     draws: int
     seed: int
     forecast_model: str
@@ -105,11 +107,14 @@ def build_router() -> APIRouter:
         draws: Annotated[int, Query(ge=100, le=MAX_CLAIM_DRAWS)] = use.CLAIMS_DRAWS,
         seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     ) -> Any:
-        """Return each market, expert and published figure beside gapcast's value."""
+        """Return each market, expert and published figure beside gapcast's value.
+
+        A store without claims answers an empty list, with a note saying how to import them.
+        """
 
         def compute() -> dict[str, Any]:
             with services.engine, services.provider.read() as store:
-                return use.evaluate(store, draws=draws, seed=seed).to_dict()
+                return use.evaluate(store, draws=draws, seed=seed, empty_ok=True).to_dict()
 
         key = ("claims", services.provider.data_hash(), draws, seed)
         found, _ = services.results.get_or_compute(key, compute)

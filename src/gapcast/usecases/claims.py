@@ -168,7 +168,7 @@ def _lmarena_end(tables: Tables) -> dt.date:
 class ClaimsReport:
     """Every claim with gapcast's value beside it (``to_dict`` is the API's and CLI's JSON)."""
 
-    as_of: dt.date
+    as_of: dt.date | None
     draws: int
     seed: int
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -177,7 +177,7 @@ class ClaimsReport:
     def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data."""
         return {
-            "as_of": self.as_of.isoformat(),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "draws": self.draws,
             "seed": self.seed,
             "forecast_model": FORECAST_MODEL,
@@ -462,12 +462,22 @@ def evaluate(
     seed: int | None = None,
     tables: Tables | None = None,
     with_eci: bool = True,
+    empty_ok: bool = False,
 ) -> ClaimsReport:
-    """Put gapcast's number beside every claim in the store (module docstring)."""
+    """Put gapcast's number beside every claim in the store (module docstring).
+
+    ``empty_ok``: a store without claims gives an empty report saying how to import them
+    (the dashboard's view), instead of ``NotFoundError`` (the CLI's).
+    """
     if draws < 100:
         raise RequestError("draws", f"{draws} is too few (at least 100)")
     seed = DEFAULT_SEED if seed is None else seed
-    claims = _claim_rows(store)
+    try:
+        claims = _claim_rows(store)
+    except NotFoundError as err:
+        if not empty_ok:
+            raise
+        return ClaimsReport(None, draws, seed, notes=[f"{err.message}: {err.hint}"])
     prices = store.table("prices")
     tables = tables or Tables.load(store)
     as_of = _lmarena_end(tables)

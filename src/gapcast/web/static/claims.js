@@ -121,6 +121,11 @@
       const response = await fetch("/api/claims");
       const report = await response.json();
       if (!response.ok) throw new Error(report && report.message ? report.message : response.statusText);
+      if (!report.claims.length) {
+        $("claims-chart").innerHTML = '<p class="notice">' + esc(report.notes.join(" ")) + "</p>";
+        $("claims-note").textContent = "No claims in the store.";
+        return;
+      }
       $("claims-note").textContent = "gapcast's forecasts start from the data end (" + report.as_of +
         "); " + report.draws.toLocaleString("en-US") + " draws, seed " + report.seed + ". " + report.notes.join(" ");
       renderChart(report);
