@@ -4,6 +4,8 @@
 
 PYTHON ?= python3
 DATA ?= ../shared/data
+# CLAIMS holds the published claims (markets, experts, measurements) set beside gapcast's numbers.
+CLAIMS ?= ../shared/claims
 VENV ?= .venv
 OUT ?= out
 BIN := $(VENV)/bin
@@ -23,11 +25,13 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	@if [ -d "$(DATA)" ]; then $(BIN)/gapcast data import "$(DATA)"; \
 	 else echo "$(DATA) not found: fetching from upstream"; $(BIN)/gapcast data fetch; fi
+	@if [ -d "$(CLAIMS)" ]; then $(BIN)/gapcast data import "$(CLAIMS)"; fi
 	$(BIN)/gapcast data status
 	$(BIN)/gapcast gap --metric eci --plot $(OUT)/gap-eci.png
 	$(BIN)/gapcast forecast --scenario baseline --plot $(OUT)/forecast-baseline.png
 	$(BIN)/gapcast forecast --compare baseline serving-bound node-doubling export-controls-tighten \
 	  export-controls-loosen open-diffusion-fast --plot $(OUT)/forecast-compare.html
+	$(BIN)/gapcast claims
 	$(BIN)/gapcast report --scenario baseline --out $(OUT) --lang all
 	@echo "Dashboard: GAPCAST_DB=$(GAPCAST_DB) $(BIN)/gapcast serve   (then open http://127.0.0.1:8000/)"
 

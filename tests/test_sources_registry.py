@@ -12,7 +12,8 @@ from gapcast.sources import HEAD_BYTES, REGISTRY, StaticSource, detect
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KNOWN = (
-    "epoch_benchmarks, epoch_data_centers, epoch_eci, epoch_frontier_models, epoch_gpu_clusters, "
+    "claims, epoch_benchmarks, epoch_data_centers, epoch_eci, epoch_frontier_models, "
+    "epoch_gpu_clusters, "
     "epoch_large_scale_models, epoch_ml_hardware, epoch_notable_models, lmarena_catalog, "
     "lmarena_history, lmarena_history_raw, lmarena_models, org_country"
 )

@@ -73,6 +73,8 @@ __all__ = [
     "country_of_places",
     "is_known_country",
     "is_preliminary",
+    "preliminary_kind",
+    "PRELIMINARY_KINDS",
     "map_distinct",
     "model_aliases",
     "model_key",
@@ -92,6 +94,10 @@ _EFFORT = re.compile(
 )
 _PRELIMINARY = re.compile(
     r"(?:^|[-_.])(?:preview|exp|experimental|early|chatbot|anonymous)(?:$|[-_.])",
+    re.IGNORECASE,
+)
+_TEST_ENTRY = re.compile(
+    r"(?:^|[-_.])(?:early|chatbot|anonymous)(?:$|[-_.])",
     re.IGNORECASE,
 )
 _US_POSTCODE = re.compile(r"\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
@@ -162,6 +168,33 @@ def is_preliminary(keys: pd.Series) -> pd.Series:
     """
     found = map_distinct(keys, lambda key: "1" if _PRELIMINARY.search(key) else "")
     return (found == "1").astype("boolean")
+
+
+PRELIMINARY_KINDS = ("preview", "test")
+"""The two kinds of preliminary LMArena entries (:func:`preliminary_kind`)."""
+
+
+def preliminary_kind(keys: pd.Series) -> pd.Series:
+    """Say which kind of preliminary entry each LMArena model key names.
+
+    ``test``
+        An anonymous or pre-release test entry: a codename or a checkpoint before the
+        release (a word ``early``, ``chatbot`` or ``anonymous``: ``late-june-chatbot``,
+        ``early-grok-3``). Nobody outside the arena could use it under that name.
+    ``preview``
+        A publicly usable preview or experimental release (a word ``preview``, ``exp`` or
+        ``experimental``: ``gemini-exp-1206``, ``gemini-2.5-pro-preview-05-06``,
+        ``deepseek-v3.2-exp``): listed on the public leaderboard and callable by users.
+    ``""``
+        Not preliminary. A key with both kinds of words is a ``test`` entry.
+    """
+
+    def kind(key: str) -> str:
+        if _TEST_ENTRY.search(key):
+            return "test"
+        return "preview" if _PRELIMINARY.search(key) else ""
+
+    return map_distinct(keys, kind).astype("string")
 
 
 # --- countries ---------------------------------------------------------------------------

@@ -103,12 +103,51 @@ HARDWARE: Final[Mapping[str, Column]] = {
     "row": ("INTEGER", "int64", "spreadsheet row number in the file"),
 }
 
+CLAIMS: Final[Mapping[str, Column]] = {
+    "claim_id": ("VARCHAR", "string", "the claim's id in the claims file"),
+    "kind": ("VARCHAR", "string", "market | forecast platform | expert | measurement"),
+    "publisher": ("VARCHAR", "string", "who published the claim or runs the market"),
+    "title": ("VARCHAR", "string", "the claim's title or question"),
+    "url": ("VARCHAR", "string", "where the claim was published"),
+    "published": ("DATE", "datetime64[s]", "when the claim or market appeared"),
+    "as_seen": ("DATE", "datetime64[s]", "date of the value recorded"),
+    "metric": ("VARCHAR", "string", "eci, lmarena, a benchmark, training_compute, unspecified"),
+    "leader": ("VARCHAR", "string", "leader group, in gapcast's vocabulary"),
+    "challenger": ("VARCHAR", "string", "challenger group, in gapcast's vocabulary"),
+    "event": ("VARCHAR", "string", "what makes the claim true (see gapcast.evaluate.events)"),
+    "deadline": ("DATE", "datetime64[s]", "resolution date or date measured"),
+    "value": ("DOUBLE", "float64", "the claim's number"),
+    "value_low": ("DOUBLE", "float64", "low end of its stated range"),
+    "value_high": ("DOUBLE", "float64", "high end of its stated range"),
+    "unit": ("VARCHAR", "string", "probability, percent, months, ..."),
+    "resolution": ("VARCHAR", "string", "the claim's own resolution rules"),
+    "reliability": ("VARCHAR", "string", "how the figure was obtained"),
+    "notes": ("VARCHAR", "string", "notes"),
+    "source": ("VARCHAR", "string", "registered source name"),
+    "file": ("VARCHAR", "string", "file name the row came from"),
+    "row": ("INTEGER", "int64", "spreadsheet row number in the file"),
+}
+
+PRICES: Final[Mapping[str, Column]] = {
+    "claim_id": ("VARCHAR", "string", "the claim the price is for"),
+    "value": ("DOUBLE", "float64", "probability (0-1) or the claim's unit"),
+    "as_seen": ("DATE", "datetime64[s]", "date the price was seen"),
+    "market": ("VARCHAR", "string", "manifold | polymarket | kalshi | metaculus | manual"),
+    "market_id": ("VARCHAR", "string", "the market's own id, slug or ticker"),
+    "note": ("VARCHAR", "string", "how the price was obtained"),
+    "source": ("VARCHAR", "string", "registered source name"),
+    "file": ("VARCHAR", "string", "file (or fetch/record name) the row came from"),
+    "row": ("INTEGER", "int64", "row number in the file (1 for a fetched price)"),
+}
+
 TABLES: Final[Mapping[str, Mapping[str, Column]]] = {
     "models": MODELS,
     "scores": SCORES,
     "compute": COMPUTE,
     "organizations": ORGANIZATIONS,
     "hardware": HARDWARE,
+    "claims": CLAIMS,
+    "prices": PRICES,
 }
 
 

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gapcast import __version__
+from gapcast.api import claims as claims_api
 from gapcast.api.deps import ApiSettings, Services
 from gapcast.api.routes import build_router
 from gapcast.api.thesis import build_router as thesis_router
@@ -185,6 +186,7 @@ def create_app(
         app.add_exception_handler(kind, handle_error)
     app.include_router(build_router(settings))
     app.include_router(thesis_router(settings))
+    app.include_router(claims_api.build_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

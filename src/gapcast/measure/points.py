@@ -13,7 +13,15 @@ Preliminary entries (``include_preliminary``, default ``False``)
     Rows with ``preliminary`` true (ECI's ``Unverified`` confidence, LMArena preview and
     anonymous entries, as the sources flag them) are dropped unless asked for. They are
     dropped *before* LMArena first appearances are computed, so an excluded preview cannot
-    make the released model look older.
+    make the released model look older. ``include_preliminary`` keeps every kind.
+LMArena previews and test entries (two rules; ``names.preliminary_kind``)
+    ``previews`` (default ``True``): publicly usable preview and experimental releases
+    (``gemini-exp-1206``, ``*-preview-*``) count, as they do for a reader of the public
+    leaderboard, where they are ranked and anyone can call them.
+    ``test_entries`` (default ``False``): anonymous and pre-release test entries
+    (``late-june-chatbot``, ``early-grok-3``) do not count: nobody outside the arena could
+    use them under that name. Both rules apply to snapshot metrics only; elsewhere a
+    preliminary row counts only with ``include_preliminary``.
 Dates
     A score counts from its model's release date: the row's ``release_date``, else the
     resolved model's ``release_date``. Rows with neither cannot be placed in time and are
@@ -39,6 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from gapcast import names
 
 TRAINING_COMPUTE = "training_compute"
 """Name of the pseudo-metric ``log10`` training compute (FLOP) from the models table."""
@@ -80,12 +90,18 @@ class Selection:
         LMArena ratings with style control (default off). Ignored by other metrics.
     include_preliminary
         Keep unverified, preview and anonymous entries (default ``False``).
+    previews
+        LMArena: count publicly usable preview and experimental releases (default ``True``).
+    test_entries
+        LMArena: count anonymous and pre-release test entries (default ``False``).
     """
 
     metric: str
     category: str | None = None
     style_control: bool = False
     include_preliminary: bool = False
+    previews: bool = True
+    test_entries: bool = False
 
     def settings(self, snapshots: bool) -> dict[str, object]:
         """Return the settings an output should name (category and style for LMArena)."""
@@ -96,6 +112,8 @@ class Selection:
         if snapshots:
             out["category"] = self.category or DEFAULT_CATEGORY
             out["style_control"] = self.style_control
+            out["previews"] = self.include_preliminary or self.previews
+            out["test_entries"] = self.include_preliminary or self.test_entries
         return out
 
 
@@ -147,7 +165,7 @@ def metric_rows(
     # ~160,000 rows and copying whole frames dominated the time.
     idx = np.flatnonzero(_objects(scores["metric"]) == selection.metric)
     if not selection.include_preliminary:
-        idx = idx[~_flags(scores["preliminary"].iloc[idx])]
+        idx = idx[_counted(scores, idx, selection)]
 
     def column(name: str, at: npt.NDArray[np.int64]) -> pd.Series:
         return scores[name].iloc[at]
@@ -200,6 +218,23 @@ def metric_rows(
         index=index,
     )
     return _finish(out)
+
+
+def _counted(
+    scores: pd.DataFrame, idx: npt.NDArray[np.int64], selection: Selection
+) -> npt.NDArray[np.bool_]:
+    """Say which of the rows ``idx`` count under the preliminary rules (module docstring)."""
+    flagged = _flags(scores["preliminary"].iloc[idx])
+    snapshot = scores["as_of"].iloc[idx].notna().to_numpy()
+    allowed = {"preview"} if selection.previews else set()
+    if selection.test_entries:
+        allowed.add("test")
+    if not allowed or not (flagged & snapshot).any():
+        return ~flagged
+    kind = _objects(names.preliminary_kind(scores["model"].iloc[idx].astype("string").fillna("")))
+    ok = np.isin(kind, sorted(allowed)) & snapshot
+    out: npt.NDArray[np.bool_] = ~flagged | ok
+    return out
 
 
 def _objects(values: pd.Series) -> npt.NDArray[np.object_]:

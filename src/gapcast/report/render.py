@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from gapcast.measure import GapResult
 from gapcast.report import figures
+from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
 from gapcast.usecases.report import ReportData
 
@@ -493,6 +494,9 @@ def render_html(data: ReportData, lang: str) -> str:
         "drivers": drivers_section(data, loc),
         "backtest": backtest_section(data, loc),
         "data": data_section(data, loc),
+        "claims": claims_section(data.claims, data.missing.get("claims"), loc)
+        if data.claims is not None or "claims" in data.missing
+        else None,
     }
     context["summary"] = summary(data, loc)
     return _env().get_template("report.html.j2").render(**context)

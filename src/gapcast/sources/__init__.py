@@ -6,6 +6,7 @@ Each module parses one upstream dataset into the canonical tables of
 ======================== ==================================================== ===========
 source                   files                                                tables
 ======================== ==================================================== ===========
+claims                   ``claims.csv`` (published claims, beside the mirror) claims
 epoch_benchmarks         ``epoch/benchmarks/*.csv`` (one metric per file)     scores
 epoch_data_centers       ``data_centers.csv``, ``data_center_timelines.csv``  compute
 epoch_eci                ``eci.csv``                                          models, scores
@@ -36,6 +37,7 @@ from collections.abc import Mapping
 
 from gapcast.errors import DataError, UnknownSourceError
 from gapcast.sources.base import Download, Parsed, Source
+from gapcast.sources.claims import Claims
 from gapcast.sources.common import ArchiveDownload, MirrorOnlyDownload
 from gapcast.sources.epoch_benchmarks import EpochBenchmarks
 from gapcast.sources.epoch_compute import EpochDataCenters, EpochGpuClusters, EpochHardware
@@ -66,6 +68,7 @@ HEAD_BYTES = 65536
 """How many leading bytes of a file :func:`detect` needs (the longest header is ~2 KiB)."""
 
 REGISTRY: dict[str, Source] = {
+    "claims": Claims(),
     "epoch_benchmarks": EpochBenchmarks(),
     "epoch_data_centers": EpochDataCenters(),
     "epoch_eci": EpochEci(),

@@ -23,6 +23,7 @@ from gapcast.errors import GapcastError, NotAvailableError, RequestError
 from gapcast.scenario.files import scenario_table
 from gapcast.sources import REGISTRY
 from gapcast.store import Store
+from gapcast.usecases import claims as claims_use
 from gapcast.usecases import forecast as forecasting
 from gapcast.usecases import measure
 from gapcast.usecases import scenarios as scenario_files
@@ -31,6 +32,7 @@ from gapcast.usecases import trust as trust_use
 LANGS = ("en", "zh", "ja")
 REPORT_DRAWS = 100_000
 GAP_DRAWS = 1000
+CLAIMS_DRAWS = claims_use.CLAIMS_DRAWS
 CREDITS = {
     "epoch": "Data: Epoch AI (epoch.ai), CC BY 4.0",
     "lmarena": "Data: LMArena (lmarena.ai); licence unspecified",
@@ -112,6 +114,8 @@ class ReportData:
     """Why the sensitivity analysis or the backtest is absent (``{"backtest": reason}``)."""
     generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     version: str = __version__
+    claims: dict[str, Any] | None = None
+    """Claims beside gapcast's numbers (``usecases.claims``); ``None`` when none are stored."""
 
 
 def _optional(
@@ -168,6 +172,11 @@ def build(
     missing: dict[str, str] = {}
     sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
     backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
+    claims = _optional(
+        "claims", lambda: claims_use.evaluate(store, draws=CLAIMS_DRAWS, seed=seed), missing
+    )
+    if claims is None and missing.get("claims", "").startswith("no claims in the store"):
+        del missing["claims"]  # no claims imported: the section is left out, not "missing"
     return ReportData(
         scenario=sc.name,
         gap=gap,
@@ -178,6 +187,7 @@ def build(
         backtest=backtest,
         comparison=comparison,
         missing=missing,
+        claims=claims,
     )
 
 

@@ -20,6 +20,7 @@ from gapcast.errors import NotFoundError
 
 STATIC_TYPES = {
     "dashboard.js": "text/javascript; charset=utf-8",
+    "claims.js": "text/javascript; charset=utf-8",
     "dashboard.css": "text/css; charset=utf-8",
 }
 
