@@ -459,6 +459,9 @@ class RunOut(RunSummaryOut):
 
     request: dict[str, Any]
     results: dict[str, Any]
+    environment: dict[str, Any] | None = Field(
+        None, description="The install that made the run: package versions, kernel hash."
+    )
 
 
 class ImportRequest(BaseModel):

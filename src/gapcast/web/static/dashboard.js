@@ -59,7 +59,15 @@
   }
 
   async function getJSON(url, options) {
-    const response = await fetch(url, options);
+    let response = await fetch(url, options);
+    // Heavy analyses answer 202 with a background job: poll it, then fetch its result.
+    for (let wait = 250; response.status === 202; wait = Math.min(wait * 2, 4000)) {
+      const job = await response.json();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      const status = await (await fetch(job.status_url)).json();
+      response = status.status === "done" || status.status === "failed"
+        ? await fetch(job.result_url) : new Response(JSON.stringify(status), { status: 202 });
+    }
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (!response.ok) {
