@@ -183,8 +183,7 @@ class StoreProvider:
         self._memo = _Memo()
         self._file_lock = threading.Lock()
         self._signature: tuple[Any, ...] | None = None
-        self._snapshot: Store | None = None
-        self._hash: str | None = None
+        self._copy: tuple[Store, str] | None = None
 
     def _check_exists(self) -> None:
         if not self.path.is_file():
@@ -207,25 +206,24 @@ class StoreProvider:
         """Return the in-memory copy and its data hash, refreshed if the file changed."""
         self._check_exists()
         signature = self._signature_now()
-        if signature != self._signature or self._snapshot is None:
+        if signature != self._signature or self._copy is None:
             with self._file_lock:
-                if signature != self._signature or self._snapshot is None:
+                if signature != self._signature or self._copy is None:
                     self._refresh(signature)
-        assert self._snapshot is not None and self._hash is not None
-        return self._snapshot, self._hash
+        assert self._copy is not None
+        return self._copy
 
     def _refresh(self, signature: tuple[Any, ...]) -> None:
         try:
             fresh = Store.open(self.path, timeout=self.timeout)
         except StoreBusyError:
-            if self._snapshot is None:
+            if self._copy is None:
                 raise
             log.info("%s is busy; serving the previous copy", self.path)
             return
-        old, self._snapshot = self._snapshot, fresh
-        self._hash, self._signature = fresh.data_hash(), signature
-        if old is not None:
-            old.close()
+        # The previous copy is not closed: requests may still read it through their
+        # cursors; it is freed when the last of them closes.
+        self._copy, self._signature = (fresh, fresh.data_hash()), signature
 
     @contextmanager
     def read(self) -> Iterator[Store]:
