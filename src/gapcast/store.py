@@ -251,9 +251,12 @@ class Store:
 
     # ---- imports -----------------------------------------------------------------
 
-    def import_files(self, files: Iterable[FileImport]) -> list[ImportResult]:
+    def import_files(
+        self, files: Iterable[FileImport], *, now: datetime | None = None
+    ) -> list[ImportResult]:
         """Import parsed files in one transaction; unchanged files are left alone.
 
+        ``now`` is the import time recorded (the present, in UTC, by default).
         A file whose (source, file) was imported before with another sha256 has its
         earlier rows deleted and replaced (and kept as a vintage). If anything fails,
         nothing changes. On a store from ``Store.open``, the file is opened for writing
@@ -261,7 +264,7 @@ class Store:
         """
         if self._file is not None:
             with self._writer() as writer:
-                written = writer.import_files(files)
+                written = writer.import_files(files, now=now)
             self._reload()
             return written
         known = {
@@ -269,7 +272,7 @@ class Store:
             for row in self.imports().to_dict(orient="records")
         }
         results: list[ImportResult] = []
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = now or datetime.now(UTC).replace(tzinfo=None)
         try:
             with self._transaction() as con:
                 for item in files:

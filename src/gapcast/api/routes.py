@@ -312,7 +312,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
                     sets,
                     as_of,
                     save=False,
-                    tables=cached_tables(services, store),
+                    tables=cached_tables(services, store) if as_of is None else None,
                 )
             return _json_bytes(convert.forecast_out(report, sets))
 
