@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +168,23 @@ def test_write_calibration_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert target.read_bytes() == before  # never truncated
     assert [p.name for p in tmp_path.iterdir()] == ["calibration.json"]
     assert json.loads(before)["values"] == shipped.values
+
+
+def test_a_slider_answer_is_provisional_then_refined(small_db: Path) -> None:
+    app = create_app(small_db, token=None, job_workers=1, import_root=None)
+    params = {"model": "trend", "draws": 20_000, "mc_error": 0.01, "set": "horizon_months=36"}
+    with TestClient(app, raise_server_exceptions=False) as c:
+        quick = c.get("/api/forecast", params=params)
+        assert quick.status_code == 200, quick.text
+        body = quick.json()
+        assert body["provisional"] is True and body["mc_error_target"] == 0.01
+        assert body["draws"] == 2500  # 0.5 / sqrt(2500) = 0.01
+        assert max(body["p_ahead_within_se"].values()) <= 0.01
+        for _ in range(100_000):  # the refinement's work is bounded
+            full = c.get("/api/forecast", params=params)
+            if not full.json()["provisional"]:
+                break
+            time.sleep(0.05)
+        assert full.json()["draws"] == 20_000 and full.json()["mc_error_target"] is None
+        exact = c.get("/api/forecast", params={k: v for k, v in params.items() if k != "mc_error"})
+        assert exact.content == full.content

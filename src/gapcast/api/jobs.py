@@ -16,8 +16,10 @@ bounded table, oldest first out.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -31,6 +33,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gapcast import __version__
+from gapcast.api import analysis_schemas as analysis
 from gapcast.environment import kernel_hash
 from gapcast.errors import GapcastError, NotFoundError
 from gapcast.usecases import scenarios as scenario_files
@@ -109,6 +112,7 @@ class JobQueue:
                 del self._by_key[job.key]
 
     def _run(self, job: Job, compute: Callable[[], Any]) -> None:
+        _lower_priority()
         job.status, job.started_at = "running", time.time()
         try:
             job.result = compute()
@@ -134,6 +138,16 @@ class JobQueue:
         """Stop accepting work; running jobs finish in their threads."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """Run this worker thread at the lowest CPU priority (Linux: per thread), if allowed.
+
+    Background work (refining a provisional forecast, a backtest) then yields the cores
+    to requests a user is waiting for.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 _SIGNATURE_LOCK = threading.Lock()
@@ -232,7 +246,11 @@ def build_router(get_queue: Callable[[Request], JobQueue]) -> APIRouter:
         """Return a job's status (poll until ``done`` or ``failed``)."""
         return JobOut.model_validate(get_queue(request).get(id).to_dict())
 
-    @router.get("/{id}/result", response_model=dict[str, Any], responses=JOB_RESPONSES)
+    @router.get(
+        "/{id}/result",
+        response_model=analysis.BacktestOut | analysis.SensitivityOut | analysis.WhatifOut,
+        responses=JOB_RESPONSES,
+    )
     def job_result(id: JobId, request: Request) -> Response:
         """Return a finished job's result (202 with the job while it runs)."""
         return answer(get_queue(request).get(id))

@@ -16,12 +16,14 @@ without ``Authorization: Bearer ...`` gets 401 and a wrong token 403.
 import datetime as dt
 import hmac
 import json
+from contextlib import nullcontext
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from gapcast import __version__
-from gapcast.api import convert, jobs, schemas
+from gapcast.api import analysis_schemas as analysis
+from gapcast.api import convert, jobs, provisional, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
 from gapcast.errors import AuthError, NotAvailableError, NotFoundError, RequestError
 from gapcast.store import Store
@@ -273,6 +275,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         seed: int | None,
         sets: list[str],
         as_of: dt.date | None,
+        mc_error: float | None = None,
     ) -> Response:
         name = _shipped(name)
         seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
@@ -300,22 +303,41 @@ def build_router(settings: ApiSettings) -> APIRouter:
         )
         services.request_keys.put((request, data_hash), key)
 
-        def compute() -> bytes:
-            with services.engine, services.provider.read() as store:
+        def compute(n: int = draws, mc_target: float | None = None, slot: bool = True) -> bytes:
+            # A background refinement takes no engine slot: quick answers never queue
+            # behind it (its thread runs at low priority).
+            with services.engine if slot else nullcontext(), services.provider.read() as store:
                 report = forecast_use.forecast(
                     store,
                     name,
                     model,
                     horizon,
-                    draws,
+                    n,
                     seed_,
                     sets,
                     as_of,
                     save=False,
                     tables=cached_tables(services, store) if as_of is None else None,
                 )
-            return _json_bytes(convert.forecast_out(report, sets))
+            out = convert.forecast_out(report, sets)
+            if mc_target is not None:
+                out = out.model_copy(update={"provisional": True, "mc_error_target": mc_target})
+            return _json_bytes(out)
 
+        quick = draws if mc_error is None else min(draws, provisional.draws_for(mc_error))
+        if quick < draws and services.forecasts.get(key) is None:
+            # A quick answer now, within the Monte Carlo error asked for; the full answer
+            # is computed in the background and served to the next identical request.
+            services.jobs.submit(
+                "forecast",
+                key,
+                lambda: services.forecasts.get_or_compute(key, lambda: compute(slot=False))[0],
+            )
+            content, cached = services.forecasts.get_or_compute(
+                (*key, "provisional", quick), lambda: compute(quick, mc_error)
+            )
+            headers = {"X-Gapcast-Cache": "hit" if cached else "miss", "X-Gapcast-Provisional": "1"}
+            return Response(content, media_type=JSON, headers=headers)
         content, cached = services.forecasts.get_or_compute(key, compute)
         return Response(
             content, media_type=JSON, headers={"X-Gapcast-Cache": "hit" if cached else "miss"}
@@ -331,7 +353,15 @@ def build_router(settings: ApiSettings) -> APIRouter:
         req: Any = body
         sets = [f"{path}={json.dumps(value)}" for path, value in req.overrides.items()]
         return run_forecast(
-            services, req.scenario, req.model, req.horizon, req.draws, req.seed, sets, req.as_of
+            services,
+            req.scenario,
+            req.model,
+            req.horizon,
+            req.draws,
+            req.seed,
+            sets,
+            req.as_of,
+            req.mc_error,
         )
 
     @router.get("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
@@ -349,13 +379,16 @@ def build_router(settings: ApiSettings) -> APIRouter:
             Query(alias="set", max_length=32, description="path=value, as `--set` (repeat)."),
         ] = None,
         as_of: dt.date | None = None,
+        mc_error: Annotated[
+            float | None, Query(ge=0.001, le=0.1, description=provisional.MC_ERROR_HELP)
+        ] = None,
     ) -> Response:
         """Forecast as ``POST /api/forecast`` does, from a link (the dashboard's JSON twin)."""
         return run_forecast(
-            services, scenario, model, horizon, draws, seed, list(set_ or []), as_of
+            services, scenario, model, horizon, draws, seed, list(set_ or []), as_of, mc_error
         )
 
-    @router.get("/compare", response_model=dict[str, Any], tags=["forecast"])
+    @router.get("/compare", response_model=analysis.CompareOut, tags=["forecast"])
     def compare(
         services: ServicesDep,
         scenario: Annotated[
@@ -404,7 +437,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
     @router.get(
         "/backtest",
-        response_model=dict[str, Any],
+        response_model=analysis.BacktestOut,
         tags=["trust"],
         responses=jobs.JOB_RESPONSES,
     )
@@ -423,7 +456,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
     @router.get(
         "/sensitivity",
-        response_model=dict[str, Any],
+        response_model=analysis.SensitivityOut,
         tags=["trust"],
         responses=jobs.JOB_RESPONSES,
     )
@@ -443,7 +476,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         return jobs.answer(services.jobs.submit("sensitivity", key, compute))
 
     @router.get(
-        "/whatif", response_model=dict[str, Any], tags=["trust"], responses=jobs.JOB_RESPONSES
+        "/whatif", response_model=analysis.WhatifOut, tags=["trust"], responses=jobs.JOB_RESPONSES
     )
     def whatif(
         services: ServicesDep,

@@ -290,7 +290,8 @@
   }
 
   function forecastBody() {
-    return { scenario: $("scenario").value, model: $("model").value, draws: Number($("draws").value), overrides: overrides() };
+    // mc_error: a quick answer within 1 percentage point first (provisional), then the full one.
+    return { scenario: $("scenario").value, model: $("model").value, draws: Number($("draws").value), overrides: overrides(), mc_error: 0.01 };
   }
 
   function twinUrl(body) {
@@ -319,8 +320,10 @@
       renderFan(result);
       renderProbability(result);
       renderDecomposition(result);
-      $("forecast-status").textContent = "Updated: " + result.scenario + " · " + num(result.draws, 0) +
+      $("forecast-status").textContent = (result.provisional ? "Provisional (refining): " : "Updated: ") +
+        result.scenario + " · " + num(result.draws, 0) +
         " draws per model · seed " + result.seed + " · scenario " + result.scenario_hash + ".";
+      if (result.provisional) schedule(1500);  // the full answer replaces it when ready
     } catch (err) {
       if (err.name === "AbortError" || seq !== state.seq) return;
       $("forecast-status").textContent = "";
