@@ -79,10 +79,9 @@ def main() -> None:
                 httpx.get(base + url, timeout=None)
             print(f"cores: {os.cpu_count()} · {args.clients} clients · routes: {', '.join(routes)}")
 
-            stop = threading.Timer(args.baseline_seconds, lambda: done.set())
-            done = threading.Event()
-            stop.start()
-            quiet = hammer(base, routes, args.clients, done, ok=[200])
+            quiet_done = threading.Event()
+            threading.Timer(args.baseline_seconds, quiet_done.set).start()
+            quiet = hammer(base, routes, args.clients, quiet_done, ok=[200])
             report(
                 f"baseline, no import ({args.baseline_seconds:.0f} s)", quiet, args.baseline_seconds
             )
