@@ -26,7 +26,8 @@ SERVER = """
 import logging, sys, uvicorn
 logging.basicConfig(level=logging.WARNING)
 from gapcast.api import create_app
-app = create_app(sys.argv[1], token=None, default_draws=2000, job_workers=0)
+app = create_app(sys.argv[1], token=sys.argv[4] or None, import_root=sys.argv[5] or None,
+                 default_draws=2000, job_workers=0)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
             limit_concurrency=int(sys.argv[3]))
 """
@@ -48,7 +49,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, *, limit_concurrency: int = 1000) -> Iterator[str]:
+def serve(
+    db: Path,
+    *,
+    limit_concurrency: int = 1000,
+    token: str = "",
+    import_root: Path | None = None,
+) -> Iterator[str]:
     """Run the API over ``db`` in a subprocess; yield its base URL; stop it afterwards.
 
     The server's log goes to ``<db>.server.log`` beside the store.
@@ -56,7 +63,8 @@ def serve(db: Path, *, limit_concurrency: int = 1000) -> Iterator[str]:
     port = free_port()
     log = db.with_suffix(".server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(db), str(port), str(limit_concurrency)],
+        [sys.executable, "-c", SERVER, str(db), str(port), str(limit_concurrency)]
+        + [token, str(import_root or "")],
         env=env(),
         stdout=subprocess.DEVNULL,
         stderr=log,

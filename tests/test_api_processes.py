@@ -79,3 +79,22 @@ def test_reads_go_on_while_the_cli_imports_and_the_import_is_not_lost(db: Path) 
     with Store.open(db) as store:
         assert after == store.data_hash() != before
         assert {"epoch_benchmarks", "lmarena_history"} <= set(store.imports()["source"])
+
+
+def test_an_http_import_colliding_with_another_writer_is_503_not_500(db: Path) -> None:
+    auth = {"Authorization": "Bearer t"}
+    body = {"paths": [str(FIXTURES / "epoch" / "ml_hardware.csv")]}
+    with serve(db, token="t", import_root=FIXTURES) as base:
+        before = httpx.get(f"{base}/api/health", timeout=None).json()["data_hash"]
+        writer = _hold(db, "write")
+        try:
+            busy = httpx.post(f"{base}/api/data/import", json=body, headers=auth, timeout=None)
+            assert busy.status_code == 503, busy.text
+            assert busy.json()["error"] == "store_busy" and "retry-after" in busy.headers
+            # Reads go on from the server's copy while the file is held.
+            assert httpx.get(f"{base}/api/status", timeout=None).status_code == 200
+        finally:
+            _release(writer)
+        done = httpx.post(f"{base}/api/data/import", json=body, headers=auth, timeout=None)
+        assert done.status_code == 200, done.text
+        assert httpx.get(f"{base}/api/health", timeout=None).json()["data_hash"] != before
