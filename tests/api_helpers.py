@@ -34,3 +34,22 @@ def copy_with_run(source: Path, target: Path) -> Path:
 def error_keys(body: dict[str, Any]) -> set[str]:
     """Return the keys of an error body that are not optional."""
     return {k for k in body if k in ("error", "message")}
+
+
+def finished(client: Any, response: Any) -> Any:
+    """Follow a background job (202) to its result: poll until it is done, then fetch it.
+
+    The job's work is bounded; the poll count only stops a broken server from looping
+    forever.
+    """
+    import time
+
+    for _ in range(100_000):
+        if response.status_code != 202:
+            return response
+        job = response.json()
+        status = client.get(job["status_url"])
+        if status.json()["status"] in ("done", "failed"):
+            return client.get(job["result_url"])
+        time.sleep(0.05)
+    raise AssertionError("the job never finished")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from api_helpers import FIXTURES, TestClient, copy_with_run
+from api_helpers import FIXTURES, TestClient, copy_with_run, finished
 from gapcast.api import create_app
 from gapcast.api.schemas import ErrorOut, ForecastOut, GapOut, ScenarioOut
 from gapcast.store import Store
@@ -294,42 +294,68 @@ def test_compare_gives_every_shipped_scenario_with_the_same_seed(client: TestCli
 
 def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -> None:
     params = {"vary": "groups.challenger.compute.growth", "model": "structural", "target": 0.5}
-    body = client.get("/api/whatif", params=params).json()
+    body = finished(client, client.get("/api/whatif", params=params)).json()
     assert body["reached"] and body["range"][0] < body["value"] < body["range"][1], body["message"]
     assert abs(body["p_at_value"] - 0.5) < 0.01 and "gives P(ahead" in body["message"]
-    far = client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
+    far = finished(
+        client, client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
+    )
     assert far.json()["reached"] is False and far.json()["range"] == [1.5, 2.0]
     assert_error(
-        client.get("/api/whatif", params={**params, "lo": 1.5}), 422, "request_error", "hi"
+        finished(client, client.get("/api/whatif", params={**params, "lo": 1.5})),
+        422,
+        "request_error",
+        "hi",
     )
-    unknown = client.get("/api/whatif", params={**params, "vary": "groups.nobody.x"})
+    unknown = finished(
+        client, client.get("/api/whatif", params={**params, "vary": "groups.nobody.x"})
+    )
     assert "groups.nobody" in assert_error(unknown, 422, "scenario_error")["message"]
-    assert_error(client.get("/api/whatif", params={**params, "target": 1.5}), 422, "request_error")
+    assert_error(
+        finished(client, client.get("/api/whatif", params={**params, "target": 1.5})),
+        422,
+        "request_error",
+    )
 
 
 def test_backtest_scores_every_model_against_persistence(client: TestClient) -> None:
-    body = client.get("/api/backtest", params={"metric": "eci"}).json()
+    body = finished(client, client.get("/api/backtest", params={"metric": "eci"})).json()
     assert len(body["origins"]) >= 12 and body["horizons"] == [3, 6, 12]
     models = {s["model"] for s in body["scores"]}
     assert {"trend", "compute", "ensemble", "persistence", "linear"} <= models
     for row in body["scores"]:
         assert row["crps"] >= 0 and 0 <= row["brier"] <= 1 and 0 <= row["coverage80"] <= 1
-    assert client.get("/api/backtest", params={"metric": "eci"}).json() == body  # cached
-    assert_error(client.get("/api/backtest", params={"metric": "gpqa"}), 422, "request_error")
+    assert (
+        finished(client, client.get("/api/backtest", params={"metric": "eci"})).json() == body
+    )  # cached
+    assert_error(
+        finished(client, client.get("/api/backtest", params={"metric": "gpqa"})),
+        422,
+        "request_error",
+    )
 
 
 def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> None:
-    body = client.get("/api/sensitivity", params={"scenario": "serving-bound"}).json()
+    body = finished(
+        client, client.get("/api/sensitivity", params={"scenario": "serving-bound"})
+    ).json()
     assert body["scenario"] == "serving-bound" and len(body["indices"]) >= 10
     paths = {row["path"] for row in body["indices"]}
     assert "groups.challenger.serving.share" in paths
     for row in body["indices"]:
         assert row["first_ci"][0] <= row["first"] <= row["first_ci"][1]
         assert row["total_ci"][0] <= row["total"] <= row["total_ci"][1]
-    compute = client.get("/api/sensitivity", params={"scenario": "baseline", "model": "structural"})
+    compute = finished(
+        client,
+        client.get("/api/sensitivity", params={"scenario": "baseline", "model": "structural"}),
+    )
     assert compute.json()["model"] == "structural"
     assert "posterior.row" in {row["path"] for row in compute.json()["indices"]}
-    assert_error(client.get("/api/sensitivity", params={"scenario": "nope"}), 404, "not_found")
+    assert_error(
+        finished(client, client.get("/api/sensitivity", params={"scenario": "nope"})),
+        404,
+        "not_found",
+    )
 
 
 def test_thesis_holds_the_share_with_common_random_numbers(client: TestClient) -> None:
@@ -413,7 +439,7 @@ def test_import_is_absent_without_a_token(client: TestClient) -> None:
 def test_import_needs_the_right_token(tmp_path: Path) -> None:
     db = tmp_path / "fresh.duckdb"
     Store(db).close()
-    app = create_app(db, token="s3cret")
+    app = create_app(db, token="s3cret", import_root=FIXTURES)
     paths = {"paths": [str(FIXTURES / "epoch" / "eci.csv"), str(FIXTURES / "org_country.csv")]}
     with TestClient(app, raise_server_exceptions=False) as c:
         missing = c.post("/api/data/import", json=paths)

@@ -56,7 +56,8 @@ def free_port() -> int:
 def browser() -> Iterator[Any]:
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+        # Never a skip: a browser test that silently skips proves nothing in CI.
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it: apt-get chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

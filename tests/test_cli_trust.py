@@ -18,7 +18,7 @@ from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
 from gapcast.usecases import trust
 from gapcast.usecases.data import import_paths
-from gapcast.usecases.scenarios import SCENARIO_DIR
+from gapcast.usecases.scenarios import active_calibration
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,7 @@ def test_backtest_json_and_plot(
         assert {"model", "horizon", "crps", "brier", "coverage80"} <= set(r)
     assert any("re-fits ECI" in n for n in out["notes"])
     assert out["settings"]["common_progress"] == pytest.approx(
-        json.loads((SCENARIO_DIR / "calibration.json").read_text())["values"][
-            "trend.common_progress"
-        ]
+        json.loads(active_calibration().read_text())["values"]["trend.common_progress"]
     )
     assert png.stat().st_size > 10_000
     code, text, _ = run(capsys, db, "backtest", "--draws", "300", "--horizons", "3")

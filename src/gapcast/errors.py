@@ -8,6 +8,7 @@
     ├── ScenarioError             a bad scenario or override: names the field path
     ├── RequestError              a bad request field (CLI option or API field)
     ├── StoreError                the store cannot be opened, written or read
+    │   └── StoreBusyError        another process holds the store's lock (retry later): 503
     ├── InsufficientDataError     too little data to measure or fit what was asked
     ├── NotFoundError             a named thing (run, scenario, model, metric) does not exist
     ├── AuthError                 a missing (401) or wrong (403) API bearer token
@@ -140,6 +141,23 @@ class StoreError(GapcastError):
     exit_code = 2
     status_code = 500
     kind = "store_error"
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store's lock for longer than the retry bound.
+
+    The CLI exits with 75 (``EX_TEMPFAIL``: try again); the API answers 503 with a
+    ``Retry-After`` header of ``retry_after`` seconds.
+    """
+
+    exit_code = 75
+    status_code = 503
+    kind = "store_busy"
+
+    def __init__(self, message: str, *, retry_after: int = 2, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class InsufficientDataError(GapcastError):

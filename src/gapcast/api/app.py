@@ -24,11 +24,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gapcast import __version__
 from gapcast.api import claims as claims_api
-from gapcast.api.deps import ApiSettings, Services
+from gapcast.api.deps import ApiSettings, Services, get_jobs
+from gapcast.api.jobs import build_router as jobs_router
+from gapcast.api.limits import BodyLimit
 from gapcast.api.routes import build_router
 from gapcast.api.thesis import build_router as thesis_router
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
+from gapcast.settings import import_root as settings_import_root
 
 log = logging.getLogger("gapcast.api")
 
@@ -43,6 +46,10 @@ data (Epoch AI, LMArena) and stated, sourced assumptions. The same use cases as 
 set, and needs `Authorization: Bearer <token>` (401 without it, 403 with a wrong one; 404
 when the server has no token).
 """
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -135,6 +142,9 @@ def create_app(
     engine_slots: int = 1,
     dashboard: bool = True,
     warmup: bool = False,
+    import_root: str | Path | None = _UNSET,
+    job_workers: int = 1,
+    max_body_bytes: int = 64 * 1024,
 ) -> FastAPI:
     """Return the gapcast API (and the dashboard at ``/``) over the store at ``db_path``.
 
@@ -155,6 +165,13 @@ def create_app(
         Serve the dashboard page and its static files.
     warmup
         At startup, load the data and compile the engine in a background thread.
+    import_root
+        The only folder HTTP import reads under (default ``$GAPCAST_IMPORT_ROOT``, else
+        ``$GAPCAST_DATA``; ``None``: HTTP import reads nothing).
+    job_workers
+        Background analyses run at once (0: queued, never run; for tests).
+    max_body_bytes
+        Largest request body accepted; a larger one gets 413.
     """
     settings = ApiSettings(
         db_path=Path(db_path) if db_path is not None else default_db_path(),
@@ -163,6 +180,9 @@ def create_app(
         default_draws=default_draws,
         cache_size=cache_size,
         engine_slots=engine_slots,
+        import_root=settings_import_root() if import_root is _UNSET else _path(import_root),
+        job_workers=job_workers,
+        max_body_bytes=max_body_bytes,
     )
     services = Services.create(settings)
 
@@ -171,6 +191,7 @@ def create_app(
         if warmup:
             threading.Thread(target=warm_up, args=(services,), daemon=True).start()
         yield
+        services.jobs.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -182,11 +203,13 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for kind in (GapcastError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
     app.include_router(build_router(settings))
     app.include_router(thesis_router(settings))
     app.include_router(claims_api.build_router())
+    app.include_router(jobs_router(get_jobs))
     if dashboard:
         from gapcast.web import build_router as web_router
 

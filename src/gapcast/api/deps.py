@@ -3,23 +3,26 @@
 The store
 ---------
 DuckDB lets one process write a database file, or any number read it, but not both: the
-API therefore opens the store **read-only, per request** (``StoreProvider.read``), and
-closes it afterwards, so a ``gapcast`` command in another process can write between
-requests. Within the server a readers-writer lock lets any number of requests read at once
-while the token-guarded import (``StoreProvider.write``) waits for them and runs alone.
-The API never writes otherwise: forecasts made over HTTP are not stored as runs; their
-response carries everything needed to reproduce them (scenario hash, overrides, seed,
-draws, data hash, version).
+API therefore never computes on the file. ``StoreProvider`` keeps an in-memory copy of
+the store (``Store.open``), refreshed when the file changes on disk (its inode, size or
+modification time); requests read the copy through their own cursor, so a ``gapcast``
+command in another process can write at any time, and the API holds the file only for
+the tens of milliseconds a refresh takes. If the file is busy at a refresh, requests are
+answered from the previous copy. The token-guarded import parses its files first and
+opens the file for writing only for its one transaction. A lock held by another process
+for longer than ``OPEN_RETRY_S`` gives 503 with ``Retry-After``, never 500. The API never
+writes otherwise: forecasts made over HTTP are not stored as runs; their response carries
+everything needed to reproduce them (scenario hash, overrides, seed, draws, data hash,
+version).
 
-The data hash (the key of every result cache) is re-read only when the store's files
-change on disk (their size or modification time), so a cached answer needs no database
-access at all. Canonical tables read from the store are memoised per data hash too.
+The data hash (the key of every result cache) comes with the copy, so a cached answer
+needs no database access at all. Canonical tables are memoised per data hash too.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,11 +33,14 @@ import pandas as pd
 from fastapi import Depends, Request
 
 from gapcast.api.cache import LRUCache
-from gapcast.errors import NotAvailableError, StoreError
-from gapcast.store import Store
+from gapcast.api.jobs import JobQueue
+from gapcast.errors import NotAvailableError, StoreBusyError
+from gapcast.store import FileImport, ImportResult, Store
+
+log = logging.getLogger("gapcast.api")
 
 OPEN_RETRY_S = 2.0
-"""How long a request retries opening a store another process is writing."""
+"""How long a request retries a store file another process holds (then 503)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,13 @@ class ApiSettings:
         Forecasts kept in the in-process LRU cache (other results keep a quarter of it).
     engine_slots
         Forecasts computed at once; more requests wait (the engine uses every core).
+    import_root
+        The only folder ``POST /api/data/import`` reads under; ``None``: it reads nothing.
+    job_workers
+        Background analyses (backtest, sensitivity, what-if) run at once; 0 queues them
+        without running them (tests).
+    max_body_bytes
+        Largest request body accepted (413 beyond).
     """
 
     db_path: Path
@@ -64,6 +77,9 @@ class ApiSettings:
     default_draws: int = 20_000
     cache_size: int = 256
     engine_slots: int = 1
+    import_root: Path | None = None
+    job_workers: int = 1
+    max_body_bytes: int = 64 * 1024
 
 
 class ReadWriteLock:
@@ -129,15 +145,21 @@ class _Memo:
 
 
 class ReadStore(Store):
-    """A read-only store whose canonical tables are memoised per data hash."""
+    """A cursor over the provider's in-memory copy, its tables memoised per data hash."""
 
-    def __init__(self, path: Path, memo: _Memo) -> None:
-        super().__init__(path, read_only=True)
-        self._memo = memo
-        self._hash = Store.data_hash(self)
+    _memo: _Memo
+    _hash: str
+
+    @classmethod
+    def over(cls, snapshot: Store, memo: _Memo, data_hash: str) -> ReadStore:
+        """Return a view of ``snapshot`` with its own cursor (one per request)."""
+        view = cls.__new__(cls)
+        view.__dict__.update(snapshot.cursor().__dict__)
+        view._memo, view._hash = memo, data_hash
+        return view
 
     def data_hash(self) -> str:
-        """Return the data hash (read once when the store was opened)."""
+        """Return the data hash (read once when the copy was made)."""
         return self._hash
 
     def table(self, name: str) -> pd.DataFrame:
@@ -146,15 +168,22 @@ class ReadStore(Store):
 
 
 class StoreProvider:
-    """Opens the store for each request: read-only and shared, or writable and alone."""
+    """Serves requests from an in-memory copy of the store, refreshed when the file changes.
 
-    def __init__(self, path: Path) -> None:
+    The file is read only to refresh the copy (tens of milliseconds) and written only for
+    an import's final transaction; no computation holds it. When another process holds
+    the file while the copy should be refreshed, requests keep being answered from the
+    previous copy; only a server that has never read the store answers 503 then.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = OPEN_RETRY_S) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         self.lock = ReadWriteLock()
         self._memo = _Memo()
-        self._hash_lock = threading.Lock()
+        self._file_lock = threading.Lock()
         self._signature: tuple[Any, ...] | None = None
-        self._hash: str | None = None
+        self._copy: tuple[Store, str] | None = None
 
     def _check_exists(self) -> None:
         if not self.path.is_file():
@@ -168,57 +197,55 @@ class StoreProvider:
         for path in (self.path, Path(f"{self.path}.wal")):
             try:
                 st = path.stat()
-                out.append((st.st_mtime_ns, st.st_size))
+                out.append((st.st_ino, st.st_mtime_ns, st.st_size))
             except OSError:
                 out.append(None)
         return tuple(out)
 
-    def _open(self) -> ReadStore:
+    def _current(self) -> tuple[Store, str]:
+        """Return the in-memory copy and its data hash, refreshed if the file changed."""
         self._check_exists()
-        deadline = time.monotonic() + OPEN_RETRY_S
-        while True:
-            try:
-                return ReadStore(self.path, self._memo)
-            except StoreError as err:
-                if time.monotonic() >= deadline:
-                    raise NotAvailableError(
-                        err.message, hint="another process may be writing the store; try again"
-                    ) from None
-                time.sleep(0.05)
+        signature = self._signature_now()
+        if signature != self._signature or self._copy is None:
+            with self._file_lock:
+                if signature != self._signature or self._copy is None:
+                    self._refresh(signature)
+        assert self._copy is not None
+        return self._copy
+
+    def _refresh(self, signature: tuple[Any, ...]) -> None:
+        try:
+            fresh = Store.open(self.path, timeout=self.timeout)
+        except StoreBusyError:
+            if self._copy is None:
+                raise
+            log.info("%s is busy; serving the previous copy", self.path)
+            return
+        # The previous copy is not closed: requests may still read it through their
+        # cursors; it is freed when the last of them closes.
+        self._copy, self._signature = (fresh, fresh.data_hash()), signature
 
     @contextmanager
     def read(self) -> Iterator[Store]:
-        """Yield the store opened read-only (closed afterwards)."""
-        with self.lock.reading():
-            store = self._open()
-            try:
-                yield store
-            finally:
-                store.close()
+        """Yield a read-only view of the store's latest copy (no file is held)."""
+        snapshot, data_hash = self._current()
+        store = ReadStore.over(snapshot, self._memo, data_hash)
+        try:
+            yield store
+        finally:
+            store.close()
 
-    @contextmanager
-    def write(self) -> Iterator[Store]:
-        """Yield the store opened for writing, with every reader of this server held off."""
-        with self.lock.writing():
-            store = Store(self.path)
-            try:
-                yield store
-            finally:
-                store.close()
-                with self._hash_lock:
-                    self._signature = None
+    def import_files(self, files: list[FileImport]) -> list[ImportResult]:
+        """Write parsed files in one transaction (the file is held only for it)."""
+        with self._file_lock:
+            with Store(self.path, timeout=self.timeout) as store:
+                results = store.import_files(files)
+            self._signature = None
+        return results
 
     def data_hash(self) -> str:
-        """Return the data hash, re-read only when the store's files changed on disk."""
-        signature = self._signature_now()
-        with self._hash_lock:
-            if signature == self._signature and self._hash is not None:
-                return self._hash
-        with self.read() as store:
-            value = store.data_hash()
-        with self._hash_lock:
-            self._signature, self._hash = signature, value
-        return value
+        """Return the data hash of the latest copy of the store."""
+        return self._current()[1]
 
 
 @dataclass
@@ -231,6 +258,7 @@ class Services:
     results: LRUCache[Any]
     engine: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
     request_keys: LRUCache[Any] = field(default_factory=lambda: LRUCache(1024))
+    jobs: JobQueue = field(default_factory=JobQueue)
 
     @classmethod
     def create(cls, settings: ApiSettings) -> Services:
@@ -242,6 +270,7 @@ class Services:
             LRUCache(max(settings.cache_size // 4, 0)),
             threading.Semaphore(max(settings.engine_slots, 1)),
             LRUCache(4 * max(settings.cache_size, 0)),
+            JobQueue(settings.job_workers),
         )
 
 
@@ -249,6 +278,11 @@ def get_services(request: Request) -> Services:
     """Return the app's services (override in tests with ``app.dependency_overrides``)."""
     services: Services = request.app.state.services
     return services
+
+
+def get_jobs(request: Request) -> JobQueue:
+    """Return the app's job queue."""
+    return get_services(request).jobs
 
 
 def read_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[Store]:

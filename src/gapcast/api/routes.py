@@ -16,14 +16,16 @@ without ``Authorization: Bearer ...`` gets 401 and a wrong token 403.
 import datetime as dt
 import hmac
 import json
+from contextlib import nullcontext
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from gapcast import __version__
-from gapcast.api import convert, schemas
+from gapcast.api import analysis_schemas as analysis
+from gapcast.api import convert, jobs, provisional, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
-from gapcast.errors import AuthError, NotFoundError, RequestError
+from gapcast.errors import AuthError, NotAvailableError, NotFoundError, RequestError
 from gapcast.store import Store
 from gapcast.usecases import data as data_use
 from gapcast.usecases import forecast as forecast_use
@@ -50,6 +52,10 @@ def _json_bytes(model: Any) -> bytes:
     return str(model.model_dump_json()).encode()
 
 
+def _clean_json(payload: Any) -> bytes:
+    return json.dumps(convert.clean(payload), allow_nan=False).encode()
+
+
 def cached_tables(services: Services, store: Store) -> Tables:
     """Return the forecast's resolved tables, read and resolved once per data hash."""
     key = ("tables", store.data_hash())
@@ -65,13 +71,9 @@ def _shipped(name: str) -> str:
     return name
 
 
-def _scenario_files() -> tuple[tuple[str, int, int], ...]:
-    """Return the name, size and modification time of every scenario file."""
-    out = []
-    for path in sorted(scenario_files.SCENARIO_DIR.glob("*.yaml")):
-        st = path.stat()
-        out.append((path.name, st.st_size, st.st_mtime_ns))
-    return tuple(out)
+def _scenario_files() -> str:
+    """Return the content key of the scenario files, the calibration and the code version."""
+    return jobs.inputs_key()
 
 
 def _check_token(settings: ApiSettings, authorization: str | None) -> None:
@@ -170,9 +172,21 @@ def build_router(settings: ApiSettings) -> APIRouter:
     ) -> schemas.ImportOut:
         """Import files and folders on the server (needs the server's bearer token)."""
         _check_token(services.settings, authorization)
-        with services.provider.write() as store:
-            report = data_use.import_paths(store, body.paths)
-            data_hash = store.data_hash()
+        limits = data_use.Limits(
+            root=services.settings.import_root,
+            max_file_bytes=data_use.MAX_FILE_BYTES,
+            max_member_bytes=data_use.MAX_MEMBER_BYTES,
+        )
+        if limits.root is None:
+            raise NotAvailableError(
+                "this server has no folder to import from",
+                hint="start the server with GAPCAST_IMPORT_ROOT (or GAPCAST_DATA) set",
+            )
+        with services.provider.read() as store:
+            prepared, skipped = data_use.prepare(store, body.paths, limits)
+        results = services.provider.import_files(prepared)
+        report = data_use.ImportReport(tuple(results), tuple(skipped))
+        data_hash = services.provider.data_hash()
         return schemas.ImportOut.model_validate({**report.to_dict(), "data_hash": data_hash})
 
     # ---- gap -----------------------------------------------------------------------
@@ -261,6 +275,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         seed: int | None,
         sets: list[str],
         as_of: dt.date | None,
+        mc_error: float | None = None,
     ) -> Response:
         name = _shipped(name)
         seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
@@ -277,6 +292,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         scenario = scenario_files.load(name, sets + horizon_set)
         key = (
             "forecast",
+            _scenario_files(),
             scenario.content_hash(),
             data_hash,
             seed_,
@@ -287,22 +303,41 @@ def build_router(settings: ApiSettings) -> APIRouter:
         )
         services.request_keys.put((request, data_hash), key)
 
-        def compute() -> bytes:
-            with services.engine, services.provider.read() as store:
+        def compute(n: int = draws, mc_target: float | None = None, slot: bool = True) -> bytes:
+            # A background refinement takes no engine slot: quick answers never queue
+            # behind it (its thread runs at low priority).
+            with services.engine if slot else nullcontext(), services.provider.read() as store:
                 report = forecast_use.forecast(
                     store,
                     name,
                     model,
                     horizon,
-                    draws,
+                    n,
                     seed_,
                     sets,
                     as_of,
                     save=False,
-                    tables=cached_tables(services, store),
+                    tables=cached_tables(services, store) if as_of is None else None,
                 )
-            return _json_bytes(convert.forecast_out(report, sets))
+            out = convert.forecast_out(report, sets)
+            if mc_target is not None:
+                out = out.model_copy(update={"provisional": True, "mc_error_target": mc_target})
+            return _json_bytes(out)
 
+        quick = draws if mc_error is None else min(draws, provisional.draws_for(mc_error))
+        if quick < draws and services.forecasts.get(key) is None:
+            # A quick answer now, within the Monte Carlo error asked for; the full answer
+            # is computed in the background and served to the next identical request.
+            services.jobs.submit(
+                "forecast",
+                key,
+                lambda: services.forecasts.get_or_compute(key, lambda: compute(slot=False))[0],
+            )
+            content, cached = services.forecasts.get_or_compute(
+                (*key, "provisional", quick), lambda: compute(quick, mc_error)
+            )
+            headers = {"X-Gapcast-Cache": "hit" if cached else "miss", "X-Gapcast-Provisional": "1"}
+            return Response(content, media_type=JSON, headers=headers)
         content, cached = services.forecasts.get_or_compute(key, compute)
         return Response(
             content, media_type=JSON, headers={"X-Gapcast-Cache": "hit" if cached else "miss"}
@@ -318,7 +353,15 @@ def build_router(settings: ApiSettings) -> APIRouter:
         req: Any = body
         sets = [f"{path}={json.dumps(value)}" for path, value in req.overrides.items()]
         return run_forecast(
-            services, req.scenario, req.model, req.horizon, req.draws, req.seed, sets, req.as_of
+            services,
+            req.scenario,
+            req.model,
+            req.horizon,
+            req.draws,
+            req.seed,
+            sets,
+            req.as_of,
+            req.mc_error,
         )
 
     @router.get("/forecast", response_model=schemas.ForecastOut, tags=["forecast"])
@@ -336,13 +379,16 @@ def build_router(settings: ApiSettings) -> APIRouter:
             Query(alias="set", max_length=32, description="path=value, as `--set` (repeat)."),
         ] = None,
         as_of: dt.date | None = None,
+        mc_error: Annotated[
+            float | None, Query(ge=0.001, le=0.1, description=provisional.MC_ERROR_HELP)
+        ] = None,
     ) -> Response:
         """Forecast as ``POST /api/forecast`` does, from a link (the dashboard's JSON twin)."""
         return run_forecast(
-            services, scenario, model, horizon, draws, seed, list(set_ or []), as_of
+            services, scenario, model, horizon, draws, seed, list(set_ or []), as_of, mc_error
         )
 
-    @router.get("/compare", response_model=dict[str, Any], tags=["forecast"])
+    @router.get("/compare", response_model=analysis.CompareOut, tags=["forecast"])
     def compare(
         services: ServicesDep,
         scenario: Annotated[
@@ -386,39 +432,52 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
     # ---- trust -----------------------------------------------------------------------
 
-    @router.get("/backtest", response_model=dict[str, Any], tags=["trust"])
+    # Heavy analyses run as background jobs (gapcast.api.jobs): 200 with the result when
+    # done, else 202 with the job to poll.
+
+    @router.get(
+        "/backtest",
+        response_model=analysis.BacktestOut,
+        tags=["trust"],
+        responses=jobs.JOB_RESPONSES,
+    )
     def backtest(
         services: ServicesDep,
         metric: Literal["eci", "lmarena"] = "eci",
-    ) -> Any:
+    ) -> Response:
         """Return the backtest record: scores per model and horizon, coverage, reliability."""
 
-        def compute() -> dict[str, Any]:
+        def compute() -> bytes:
             with services.engine, services.provider.read() as store:
-                return trust.backtest(store, metric).to_dict()
+                return _clean_json(trust.backtest(store, metric).to_dict())
 
-        key = ("backtest", services.provider.data_hash(), metric)
-        found, _ = services.results.get_or_compute(key, compute)
-        return convert.clean(found)
+        key = ("backtest", services.provider.data_hash(), jobs.inputs_key(), metric)
+        return jobs.answer(services.jobs.submit("backtest", key, compute))
 
-    @router.get("/sensitivity", response_model=dict[str, Any], tags=["trust"])
+    @router.get(
+        "/sensitivity",
+        response_model=analysis.SensitivityOut,
+        tags=["trust"],
+        responses=jobs.JOB_RESPONSES,
+    )
     def sensitivity(
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
         model: Literal["structural", "trend"] = "structural",
-    ) -> Any:
+    ) -> Response:
         """Return Sobol indices of P(ahead within 36 and 60 months) for each uncertain parameter."""
         name = _shipped(scenario)
 
-        def compute() -> dict[str, Any]:
+        def compute() -> bytes:
             with services.engine, services.provider.read() as store:
-                return trust.sensitivity(store, name, model).to_dict()
+                return _clean_json(trust.sensitivity(store, name, model).to_dict())
 
-        key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name, model)
-        found, _ = services.results.get_or_compute(key, compute)
-        return convert.clean(found)
+        key = ("sensitivity", services.provider.data_hash(), jobs.inputs_key(), name, model)
+        return jobs.answer(services.jobs.submit("sensitivity", key, compute))
 
-    @router.get("/whatif", response_model=dict[str, Any], tags=["trust"])
+    @router.get(
+        "/whatif", response_model=analysis.WhatifOut, tags=["trust"], responses=jobs.JOB_RESPONSES
+    )
     def whatif(
         services: ServicesDep,
         vary: Annotated[
@@ -435,7 +494,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         lo: Annotated[float | None, Query(allow_inf_nan=False)] = None,
         hi: Annotated[float | None, Query(allow_inf_nan=False)] = None,
         model: Literal["structural", "trend"] = "structural",
-    ) -> Any:
+    ) -> Response:
         """Find the value of one assumption at which P(ahead within ``within``) reaches ``target``.
 
         The range is ``[lo, hi]``, or the 1st to 99th percentile of the assumption's
@@ -446,15 +505,14 @@ def build_router(settings: ApiSettings) -> APIRouter:
             raise RequestError("hi" if hi is None else "lo", "give both lo and hi, or neither")
         value_range = None if lo is None or hi is None else (lo, hi)
 
-        def compute() -> dict[str, Any]:
+        def compute() -> bytes:
             with services.engine, services.provider.read() as store:
                 answer = trust.whatif(store, name, vary, target, within, value_range, model)
-            return answer.to_dict()
+            return _clean_json(answer.to_dict())
 
         request = (name, vary, target, within, value_range, model)
-        key = ("whatif", services.provider.data_hash(), _scenario_files(), request)
-        found, _ = services.results.get_or_compute(key, compute)
-        return convert.clean(found)
+        key = ("whatif", services.provider.data_hash(), jobs.inputs_key(), request)
+        return jobs.answer(services.jobs.submit("whatif", key, compute))
 
     # ---- runs ------------------------------------------------------------------------
 

@@ -345,6 +345,15 @@ class ForecastRequestBase(BaseModel):
     as_of: dt.date | None = Field(
         None, description="Forecast from this date with data up to it (default: latest)."
     )
+    mc_error: float | None = Field(
+        None,
+        ge=0.001,
+        le=0.1,
+        description=(
+            "Answer at once with only the draws this Monte Carlo standard error of a "
+            "probability needs (`provisional: true`), and refine in the background."
+        ),
+    )
 
 
 def forecast_request_model(max_draws: int, default_draws: int) -> type[ForecastRequestBase]:
@@ -437,6 +446,16 @@ class ForecastOut(_Out):
     overrides: list[str]
     data_hash: str
     version: str
+    provisional: bool = Field(
+        False,
+        description=(
+            "True for a quick answer with fewer draws (within `mc_error_target`); the full "
+            "answer is being computed and a repeated request gets it."
+        ),
+    )
+    mc_error_target: float | None = Field(
+        None, description="The Monte Carlo standard error a provisional answer was sized for."
+    )
 
 
 # ---- trust, runs, import ------------------------------------------------------------
@@ -469,6 +488,9 @@ class RunOut(RunSummaryOut):
 
     request: dict[str, Any]
     results: dict[str, Any]
+    environment: dict[str, Any] | None = Field(
+        None, description="The install that made the run: package versions, kernel hash."
+    )
 
 
 class ImportRequest(BaseModel):

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
+from gapcast.environment import differences, environment
 from gapcast.errors import RequestError
 from gapcast.scenario.files import scenario_table
 from gapcast.usecases import forecast as use
@@ -441,10 +442,12 @@ def runs_show(
     same: bool | None = None
     if verify:
         _, same = use.rerun(store, run_id)
+    install = differences(stored.get("environment"), environment())
     if as_json:
         out: dict[str, Any] = dict(stored)
         if same is not None:
             out["reproduced"] = same
+        out["install_differences"] = install
         print_json(out)
         return
     req = stored["request"]
@@ -462,6 +465,12 @@ def runs_show(
     for name, f in models.items():
         probs = ", ".join(f"≤{k} mo {_pct(v)}" for k, v in f["p_ahead_within"].items())
         console.print(f"{name}: P(ahead) {probs}")
+    if install:
+        console.print(
+            "[yellow]this install differs from the run's; a re-run may differ in the last "
+            "digits:[/yellow] " + escape("; ".join(install)),
+            soft_wrap=True,
+        )
     if same is not None:
         console.print("reproduced exactly" if same else "[red]re-run differs[/red]")
         if not same:

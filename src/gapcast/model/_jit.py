@@ -6,20 +6,22 @@ would keep running the old helper after that module changed: wrong numbers or wo
 kernel of ``gapcast.model`` is therefore compiled through ``jit``, which points Numba's cache
 at a folder named after a hash of all of this package's source files (and the Numba
 version): any edit gives a fresh folder, older folders are removed. The folder lives in the
-package's ``__pycache__`` (or the temporary directory, if that is read-only); without either,
-kernels are compiled in memory.
+user's private cache folder (``gapcast.paths.cache_dir()``, mode 0700), never in the package
+(read-only when installed) nor in a shared, predictable temporary folder (another user could
+plant compiled code there). If that folder cannot be used, kernels are compiled in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numba
+
+from gapcast.paths import cache_dir, private_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,22 +37,21 @@ def source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def _cache_dir() -> str:
+def _cache_dir(base: Path | None = None) -> str:
+    """Return the private, writable cache folder of this source hash, or '' (in memory)."""
     name = f"numba-{source_hash()}"
-    for base in (_HERE / "__pycache__", Path(tempfile.gettempdir()) / "gapcast-numba"):
-        target = base / name
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-            probe = target / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError:
-            continue
-        for old in base.glob("numba-*"):
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-        return str(target)
-    return ""
+    try:
+        base = private_dir(cache_dir() if base is None else base)
+        target = private_dir(base / name)
+        probe = target / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return ""
+    for old in base.glob("numba-*"):
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+    return str(target)
 
 
 CACHE_DIR = _cache_dir()

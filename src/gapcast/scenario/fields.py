@@ -267,6 +267,10 @@ class GrowthChange(_Spec):
     note: str = Field("", description="What the change stands for.")
 
 
+MAX_DATED_CHANGES = 64
+"""The most shocks (and growth changes) a scenario may list: each costs engine work."""
+
+
 class Scenario(_Spec):
     """Every assumption of a forecast."""
 
@@ -279,9 +283,13 @@ class Scenario(_Spec):
     world: WorldSpec
     capability: CapabilitySpec
     trend: TrendSpec = TrendSpec()
-    shocks: tuple[Shock, ...] = Field((), description="Dated one-off compute changes.")
+    shocks: tuple[Shock, ...] = Field(
+        (), max_length=MAX_DATED_CHANGES, description="Dated one-off compute changes."
+    )
     growth_changes: tuple[GrowthChange, ...] = Field(
-        (), description="Dated changes of compute growth (export-control decisions)."
+        (),
+        max_length=MAX_DATED_CHANGES,
+        description="Dated changes of compute growth (export-control decisions).",
     )
     calibration: str = Field(
         "",

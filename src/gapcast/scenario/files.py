@@ -196,6 +196,33 @@ def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_OVERRIDE_CHARS = 4096
+"""The longest value an override (``--set``, ``set=``) may have."""
+
+
+def override_value(path: str, text: str) -> Any:
+    """Parse an override's value: JSON, or plain YAML without anchors, aliases or tags.
+
+    Aliases are refused because they expand: a 170-byte value with nested aliases
+    becomes megabytes once copied into a scenario.
+    """
+    if len(text) > MAX_OVERRIDE_CHARS:
+        raise ScenarioError(path, f"the value is longer than {MAX_OVERRIDE_CHARS:,} characters")
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ScenarioError(path, "YAML anchors and aliases (& and *) are not allowed")
+            if getattr(event, "tag", None) and not getattr(event, "implicit", True):
+                raise ScenarioError(path, "YAML tags (!) are not allowed")
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ScenarioError(path, f"{text[:80]!r} is not a YAML value") from None
+
+
 def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
     """Return ``raw`` with one ``path=value`` override applied (checked against the schema)."""
     if "=" not in item:
@@ -204,10 +231,7 @@ def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
     path = path.strip()
     parts = path.split(".")
     field_type = _field_type(parts)
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ScenarioError(path, f"{text!r} is not a YAML value") from None
+    value = override_value(path, text)
     if _is_dist_type(field_type) and isinstance(value, int | float) and not isinstance(value, bool):
         value = {"dist": "fixed", "value": value, "source": f"--set {path}"}
     elif _is_dist_type(field_type) and isinstance(value, dict):

@@ -31,6 +31,8 @@ class Parsed:
     source: str
     file: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unchanged: bool = False
+    """Not parsed: the store already held this exact file when the import was prepared."""
 
     @property
     def rows(self) -> int:

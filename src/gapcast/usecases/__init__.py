@@ -13,5 +13,9 @@ from gapcast.store import Store
 
 
 def open_store(db: Path | str | None = None) -> Store:
-    """Open the store at ``db`` or the default location (``gapcast.settings``)."""
-    return Store(db if db is not None else default_db_path())
+    """Open the store at ``db`` or the default location (``gapcast.settings``).
+
+    The store is read into memory and the file released (``Store.open``): a command
+    holds the file only while it reads it and for its final write, if any.
+    """
+    return Store.open(db if db is not None else default_db_path())

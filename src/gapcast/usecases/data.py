@@ -35,6 +35,30 @@ from gapcast.store import FileImport, ImportResult, Store, sha256_of
 #: listed as skipped. A file named explicitly is always read.
 DATA_SUFFIXES = (".csv", ".json", ".zip")
 
+MAX_FILE_BYTES = 256 * 2**20
+"""The largest file an HTTP import reads."""
+MAX_MEMBER_BYTES = 256 * 2**20
+"""The largest zip member any import decompresses (a zip bomb stops there)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Where an import may read and how much: the HTTP import's bounds.
+
+    Attributes
+    ----------
+    root
+        Only paths under this folder (after following links) are read; ``None``: any.
+    max_file_bytes
+        Files larger than this are refused; ``None``: no bound.
+    max_member_bytes
+        Zip members larger than this (uncompressed) are refused.
+    """
+
+    root: Path | None = None
+    max_file_bytes: int | None = None
+    max_member_bytes: int = MAX_MEMBER_BYTES
+
 
 @dataclass(frozen=True)
 class RawFile:
@@ -59,31 +83,53 @@ class ImportReport:
         }
 
 
-def collect(paths: Iterable[str | Path]) -> tuple[list[RawFile], list[str]]:
+def collect(
+    paths: Iterable[str | Path], limits: Limits = Limits()
+) -> tuple[list[RawFile], list[str]]:
     """Read the files named, and the data files under the folders named.
 
     Zip archives (Epoch's ``benchmark_data.zip``) are opened and their members read as
-    files named ``<archive>/<member>``.
+    files named ``<archive>/<member>``. ``limits`` bounds where and how much is read.
     """
     files: list[RawFile] = []
     skipped: list[str] = []
     for given in paths:
         path = Path(given)
+        _check_root(path, limits.root)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                _check_root(child, limits.root)
                 if child.suffix.lower() in DATA_SUFFIXES:
-                    files.extend(_read(child))
+                    files.extend(_read(child, limits))
                 else:
                     skipped.append(str(child))
         elif path.is_file():
-            files.extend(_read(path))
+            files.extend(_read(path, limits))
         else:
             raise DataError(str(path), "no such file or folder")
     return files, skipped
 
 
-def _read(path: Path) -> list[RawFile]:
+def _check_root(path: Path, root: Path | None) -> None:
+    if root is None:
+        return
+    if not path.is_absolute():
+        path = root / path
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise RequestError(
+            "paths",
+            f"{path} is outside the folder this server imports from",
+            hint="the server's GAPCAST_IMPORT_ROOT names that folder",
+        )
+
+
+def _read(path: Path, limits: Limits = Limits()) -> list[RawFile]:
     try:
+        size = path.stat().st_size
+        if limits.max_file_bytes is not None and size > limits.max_file_bytes:
+            raise DataError(
+                str(path), f"the file is larger than {limits.max_file_bytes:,} bytes ({size:,})"
+            )
         raw = path.read_bytes()
     except OSError as err:
         raise DataError(str(path), f"cannot read the file ({err.strerror})") from None
@@ -92,12 +138,28 @@ def _read(path: Path) -> list[RawFile]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             return [
-                RawFile(f"{path}/{name}", archive.read(name))
-                for name in sorted(archive.namelist())
-                if not name.endswith("/") and PurePosixPath(name).suffix.lower() == ".csv"
+                RawFile(f"{path}/{info.filename}", _member_bytes(archive, info, path, limits))
+                for info in sorted(archive.infolist(), key=lambda i: i.filename)
+                if not info.is_dir() and PurePosixPath(info.filename).suffix.lower() == ".csv"
             ]
     except zipfile.BadZipFile:
         raise DataError(str(path), "not a valid zip archive") from None
+
+
+def _member_bytes(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: Limits
+) -> bytes:
+    cap = limits.max_member_bytes
+    too_big = DataError(
+        f"{path}/{info.filename}", f"the archive member is larger than {cap:,} bytes"
+    )
+    if info.file_size > cap:
+        raise too_big
+    with archive.open(info) as member:  # the header's size may lie: read at most cap + 1
+        raw = member.read(cap + 1)
+    if len(raw) > cap:
+        raise too_big
+    return raw
 
 
 def parse_files(
@@ -120,7 +182,7 @@ def parse_files(
         digest = sha256_of(item.raw)
         name = PurePosixPath(item.path.replace("\\", "/")).name
         if known.get((source.name, name)) == digest:
-            parsed = Parsed(source.name, name)
+            parsed = Parsed(source.name, name, unchanged=True)
         else:
             parsed = source.parse(item.raw, item.path)
         url = next((d.url for d in source.downloads if PurePosixPath(d.file).name == name), None)
@@ -142,14 +204,25 @@ def _check_unique(prepared: Sequence[FileImport]) -> None:
             )
 
 
-def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
-    """Import files and folders into the store, all or nothing."""
-    files, skipped = collect(paths)
+def prepare(
+    store: Store, paths: Iterable[str | Path], limits: Limits = Limits()
+) -> tuple[list[FileImport], list[str]]:
+    """Read and parse files and folders for an import (no write); return them and the skipped."""
+    files, skipped = collect(paths, limits)
     if not files:
         raise RequestError(
             "paths", "no data files found (looked for " + ", ".join(DATA_SUFFIXES) + ")"
         )
-    prepared = parse_files(store, files)
+    return parse_files(store, files), skipped
+
+
+def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
+    """Import files and folders into the store, all or nothing.
+
+    Every file is read and parsed before the store is written; the write is one
+    transaction.
+    """
+    prepared, skipped = prepare(store, paths)
     results = store.import_files(prepared)
     return ImportReport(tuple(results), tuple(skipped))
 

@@ -223,8 +223,10 @@ def run_scenario(
     """Run an already parsed scenario (what ``forecast``, ``compare`` and ``rerun`` share)."""
     _check(model, draws, seed, None)
     seed_ = DEFAULT_SEED if seed is None else seed
-    tables = tables or Tables.load(store)
-    inputs = build_inputs(tables, scenario, parse_as_of(as_of))
+    day = parse_as_of(as_of)
+    # With an as-of date, each file is read in the version imported by then (vintages).
+    tables = tables or Tables.load(store if day is None else store.known_on(day))
+    inputs = build_inputs(tables, scenario, day)
     wanted = ("structural", "trend") if model == "structural" else ("trend",)
     tick = progress(draws * len(wanted)) if progress is not None else None
     options = engine.EngineOptions(chunk=chunk, workers=workers, progress=tick)

@@ -220,6 +220,8 @@ def _prepare(
     start, end = _date("since", since), _date("as_of", as_of)
     if start is not None and end is not None and start > end:
         raise RequestError("since", f"{start.date()} is after as_of {end.date()}")
+    if end is not None:  # each file in the version imported by then (vintages)
+        store = store.known_on(end.date())
     if resolved is None:
         resolved = resolve(
             store.table("models"), store.table("scores"), store.table("organizations")

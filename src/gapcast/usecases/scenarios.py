@@ -3,8 +3,9 @@
 A scenario is named (``baseline``: ``gapcast/scenarios/baseline.yaml``, shipped with the
 package) or given as a path to a ``.yaml`` file. ``extends: NAME`` in a file is looked up among
 the named scenarios, or relative to the file's folder. Fields written ``calibrated`` take their
-values from ``calibration.json`` beside the shipped scenarios (written by ``gapcast calibrate
---write``; see ``gapcast.evaluate.calibration``).
+values from ``calibration.json``: the user's own (``gapcast calibrate --write`` writes it,
+atomically, in ``gapcast.paths.state_dir()``), else the one shipped beside the scenarios
+(see ``gapcast.evaluate.calibration``). Nothing is written inside the package.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +21,29 @@ import yaml
 
 from gapcast.errors import NotFoundError, ScenarioError
 from gapcast.evaluate.calibration import PRIORS, Calibration
+from gapcast.paths import atomic_write_text, state_dir
 from gapcast.scenario.files import Scenario, parse_scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
-"""The shipped scenarios (package data: ``gapcast/scenarios/``)."""
-CALIBRATION_FILE = SCENARIO_DIR / "calibration.json"
-"""The calibrated values (``gapcast calibrate --write``)."""
+SCENARIO_DIR = Path(str(files("gapcast") / "scenarios"))
+"""The shipped scenarios (package data: ``gapcast/scenarios/``, read through importlib)."""
+SHIPPED_CALIBRATION = SCENARIO_DIR / "calibration.json"
+"""The calibrated values shipped with the package (read only)."""
 
 
-def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
+def calibration_file() -> Path:
+    """Return where ``gapcast calibrate --write`` writes (the user's state folder)."""
+    return state_dir() / "calibration.json"
+
+
+def active_calibration() -> Path:
+    """Return the calibration file in use: the user's, else the shipped one."""
+    own = calibration_file()
+    return own if own.is_file() else SHIPPED_CALIBRATION
+
+
+def load_calibration(path: Path | None = None) -> Calibration | None:
     """Return the calibration file's contents, or ``None`` when there is none."""
+    path = active_calibration() if path is None else path
     if not path.is_file():
         return None
     try:
@@ -37,11 +52,13 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
         raise ScenarioError("calibration", f"{_display(path)} is not valid ({err})") from None
 
 
-def write_calibration(calibration: Calibration, path: Path = CALIBRATION_FILE) -> Path:
-    """Write the calibration file (pretty JSON, stable key order)."""
+def write_calibration(calibration: Calibration, path: Path | None = None) -> Path:
+    """Write the calibration file atomically (pretty JSON, stable key order).
+
+    A reader sees the previous file or the new one, never a truncated one.
+    """
     text = json.dumps(calibration.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(calibration_file() if path is None else path, text + "\n")
 
 
 @dataclass(frozen=True)

@@ -246,8 +246,7 @@ def calibrate(
     )
     written = None
     if write:
-        target = path or scenario_files.CALIBRATION_FILE
-        written = str(scenario_files.write_calibration(cal, target))
+        written = str(scenario_files.write_calibration(cal, path))
     report = CalibrationReport(cal, before, after, written)
     if save:
         store.save_run(

@@ -59,7 +59,15 @@
   }
 
   async function getJSON(url, options) {
-    const response = await fetch(url, options);
+    let response = await fetch(url, options);
+    // Heavy analyses answer 202 with a background job: poll it, then fetch its result.
+    for (let wait = 250; response.status === 202; wait = Math.min(wait * 2, 4000)) {
+      const job = await response.json();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      const status = await (await fetch(job.status_url)).json();
+      response = status.status === "done" || status.status === "failed"
+        ? await fetch(job.result_url) : new Response(JSON.stringify(status), { status: 202 });
+    }
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (!response.ok) {
@@ -282,7 +290,8 @@
   }
 
   function forecastBody() {
-    return { scenario: $("scenario").value, model: $("model").value, draws: Number($("draws").value), overrides: overrides() };
+    // mc_error: a quick answer within 1 percentage point first (provisional), then the full one.
+    return { scenario: $("scenario").value, model: $("model").value, draws: Number($("draws").value), overrides: overrides(), mc_error: 0.01 };
   }
 
   function twinUrl(body) {
@@ -311,8 +320,10 @@
       renderFan(result);
       renderProbability(result);
       renderDecomposition(result);
-      $("forecast-status").textContent = "Updated: " + result.scenario + " · " + num(result.draws, 0) +
+      $("forecast-status").textContent = (result.provisional ? "Provisional (refining): " : "Updated: ") +
+        result.scenario + " · " + num(result.draws, 0) +
         " draws per model · seed " + result.seed + " · scenario " + result.scenario_hash + ".";
+      if (result.provisional) schedule(1500);  // the full answer replaces it when ready
     } catch (err) {
       if (err.name === "AbortError" || seq !== state.seq) return;
       $("forecast-status").textContent = "";
