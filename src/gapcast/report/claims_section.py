@@ -156,6 +156,8 @@ def _why(loc: Locale, row: dict[str, Any]) -> str:
         )
     if facts.get("unlabelled"):
         parts.append(loc.t("claims.why.unlabelled", names=loc.list(facts["unlabelled"])))
+    if facts.get("counted"):
+        parts.append(loc.t("claims.why.counted", names=loc.list(facts["counted"])))
     if facts.get("closest_rule"):
         parts.append(
             loc.t(

@@ -570,6 +570,7 @@ def why_facts(row: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
         "challenger": basis.get("challenger"),
         "snapshot": basis.get("snapshot"),
         "unlabelled": list(basis.get("unlabelled_above_challenger") or [])[:4],
+        "counted": list((basis.get(row["challenger"] or "") or {}).get("first_counted") or []),
         "published": target,
     }
     variants = {k: v for k, v in (ours.get("variants") or {}).items() if v is not None}
@@ -605,6 +606,11 @@ def why_text(facts: dict[str, Any]) -> str:
     if facts["unlabelled"]:
         names = ", ".join(facts["unlabelled"])
         parts.append(f"models without a group label rated above the challenger: {names}")
+    if facts["counted"]:
+        parts.append(
+            "every model with a compute estimate counts (no domain in the models table), the "
+            "first ones: " + ", ".join(facts["counted"])
+        )
     if "closest_rule" in facts:
         parts.append(
             f"closest rule: {facts['closest_rule']} gives {facts['closest_value']:.3g} "
