@@ -27,6 +27,7 @@ import pandas as pd
 
 from gapcast.errors import GapcastError, InsufficientDataError, NotFoundError, RequestError
 from gapcast.evaluate import events
+from gapcast.evaluate.events import Z95
 from gapcast.measure import claims as remeasure
 from gapcast.measure.points import Selection, metric_rows
 from gapcast.model.engine import draw_params
@@ -254,6 +255,54 @@ def _incumbent(leader: str, challenger: str) -> str:
     return f"everyone but {challenger}"
 
 
+HISTORY_MONTHS = 24
+"""How far back :func:`observed_standing` reads the leaderboard snapshots."""
+
+
+def observed_standing(
+    tables: Tables,
+    leader: str,
+    challenger: str,
+    style_control: bool,
+    rule: events.TieRule,
+    as_of: dt.date,
+) -> dict[str, Any]:
+    """Read the event's rules on the real snapshots of the last :data:`HISTORY_MONTHS`.
+
+    In how many LMArena snapshots the challenger held the top (ties per ``rule``) and was
+    alone at rank 1 (from the rating intervals), and the last snapshot where it held the top.
+    """
+    end = pd.Timestamp(as_of)
+    since = end - pd.DateOffset(months=HISTORY_MONTHS)
+    rows = metric_rows(
+        tables.scores, tables.models, Selection("lmarena", style_control=style_control), end
+    )
+    rows = rows.loc[rows["snapshot"] > since]
+    inc, chal = remeasure.side_mask(rows, leader), remeasure.side_mask(rows, challenger)
+    rows = rows.loc[inc | chal]
+    half = Z95 * rows["sd"]
+    table = events.standing(
+        pd.DataFrame(
+            {
+                "snapshot": rows["snapshot"],
+                "challenger": chal.loc[rows.index],
+                "rating": rows["value"],
+                "lo": rows["value"] - half,
+                "hi": rows["value"] + half,
+            }
+        ),
+        rule,
+    )
+    tops = table.loc[table["top"], "snapshot"]
+    return {
+        "since": since.date().isoformat(),
+        "snapshots": len(table),
+        "top": int(table["top"].sum()),
+        "sole_top": int(table["sole_top"].sum()),
+        "last_top": pd.Timestamp(tops.max()).date().isoformat() if len(tops) else None,
+    }
+
+
 PATH_MONTHS = 60
 """Months simulated for every claim (the longest deadline or expert horizon fits)."""
 
@@ -343,6 +392,7 @@ def _forecast(
             "months": month,
             "start": {"incumbent": mp.start[0], "challenger": mp.start[1]},
             "frontier_steps_in_window": {"incumbent": mp.steps[0], "challenger": mp.steps[1]},
+            "history": observed_standing(tables, leader, challenger, style, rule, mp.as_of),
         },
     }
 
@@ -555,6 +605,7 @@ def why_facts(row: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
             "as_of": as_of.isoformat(),
             "seen": theirs.get("as_seen"),
             "behind": start["incumbent"] - start["challenger"] if start else None,
+            "history": (ours.get("basis") or {}).get("history"),
         }
         if "mapping" in ours:
             facts["by_metric"] = {k: v["value"] for k, v in ours["mapping"].items()}
@@ -589,6 +640,12 @@ def why_text(facts: dict[str, Any]) -> str:
         ]
         if facts["behind"] is not None:
             parts.append(f"the challenger starts {facts['behind']:.0f} rating points behind")
+        history = facts.get("history")
+        if history:
+            parts.append(
+                f"in the {history['snapshots']} snapshots since {history['since']} it held the "
+                f"top in {history['top']} and was alone at rank 1 in {history['sole_top']}"
+            )
         if facts.get("by_metric"):
             parts.append(
                 "the answer depends on the metric: "
