@@ -27,7 +27,8 @@ Definitions
 ``growth_per_year`` (Epoch, training compute)
     ``10 ** slope`` of an ordinary least-squares fit of ``log10`` FLOP on the release year
     of the models that were among the side's ``top`` largest training runs when released,
-    from ``start`` to the date.
+    from ``start`` to the date. Every model with a training-compute estimate counts: the
+    models table has no domain, so vision and other non-language models count too.
 """
 
 from __future__ import annotations
@@ -297,7 +298,11 @@ def compute_growth(
         y = sel["value"].to_numpy(np.float64)
         growth = float(10.0 ** np.polyfit(x, y, 1)[0]) if len(sel) >= 3 else None
         variants[f"{label}: top {top} when released"] = growth
-        basis[label] = {"models": len(sel), "of": len(own)}
+        basis[label] = {
+            "models": len(sel),
+            "of": len(own),
+            "first_counted": [str(m) for m in sel["model"].head(5)],
+        }
         largest = own.nlargest(top, "value")
         when = pd.to_datetime(largest["date"])
         xs = (when.dt.year + (when.dt.day_of_year - 1) / 365.25).to_numpy(np.float64)

@@ -130,12 +130,25 @@ def _why(loc: Locale, row: dict[str, Any]) -> str:
         behind = ""
         if facts.get("behind") is not None:
             behind = loc.t("claims.why.behind", points=loc.num(facts["behind"], 0))
-        return loc.t(
+        text = loc.t(
             "claims.why.forecast",
             as_of=loc.date(facts["as_of"]),
             seen=loc.date(facts["seen"]) if facts.get("seen") else loc.t("n_a"),
             behind=behind,
         )
+        history = facts.get("history")
+        if history:
+            text = loc.join(
+                text,
+                loc.t(
+                    "claims.why.history",
+                    n=loc.num(history["snapshots"], 0),
+                    since=loc.date(history["since"]),
+                    top=loc.num(history["top"], 0),
+                    sole=loc.num(history["sole_top"], 0),
+                ),
+            )
+        return text
     parts = []
     lead, chal = facts.get("leader"), facts.get("challenger")
     if lead and chal:
@@ -156,6 +169,8 @@ def _why(loc: Locale, row: dict[str, Any]) -> str:
         )
     if facts.get("unlabelled"):
         parts.append(loc.t("claims.why.unlabelled", names=loc.list(facts["unlabelled"])))
+    if facts.get("counted"):
+        parts.append(loc.t("claims.why.counted", names=loc.list(facts["counted"])))
     if facts.get("closest_rule"):
         parts.append(
             loc.t(
