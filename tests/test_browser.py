@@ -135,14 +135,14 @@ def test_dashboard_answers_what_it_would_take(browser: Any, server: str) -> None
     problems = watch(page)
     page.goto(server + "/")
     page.wait_for_selector("#wi-vary option", state="attached", timeout=60_000)
-    page.select_option("#model", "compute")
+    page.select_option("#model", "structural")
     page.select_option("#wi-vary", "groups.challenger.compute.growth")
-    page.fill("#wi-target", "20")
+    page.fill("#wi-target", "50")
     page.keyboard.press("Tab")
     page.click("#wi-solve")
     page.wait_for_selector("#whatif-chart .main-svg", timeout=60_000)
     answer = page.inner_text("#wi-answer")
-    assert "groups.challenger.compute.growth" in answer and "0.2" in answer
+    assert "groups.challenger.compute.growth" in answer and "0.5" in answer
     assert "vary=groups.challenger.compute.growth" in page.get_attribute("#whatif-twin", "href")
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#whatif-form >> xpath=..").screenshot(path=str(ARTIFACTS / "whatif.png"))

@@ -116,7 +116,7 @@ def test_whatif(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "groups.challenger.serving.share" in text
     code, _, err = run(capsys, db, "whatif", "--vary", "groups.challenger.nope")
     assert code == 2 and "groups.challenger.nope: unknown field" in err
-    code, _, err = run(capsys, db, "whatif", "--vary", "ensemble.compute_weight")
+    code, _, err = run(capsys, db, "whatif", "--vary", "world.volatility")
     assert code == 2 and "give --range LO HI" in err
 
 
@@ -165,7 +165,7 @@ def test_as_of_ignores_later_data(mirror: Path, tmp_path: Path) -> None:
         with Store(tmp_path / f"{name}.duckdb") as store:
             import_paths(store, [folder])
             rep = forecast_use.forecast(
-                store, "baseline", "ensemble", 24, 2000, 7, as_of=cut, save=False
+                store, "baseline", "structural", 24, 2000, 7, as_of=cut, save=False
             )
             results.append((store.data_hash(), rep.results()))
     (hash_cut, cut_results), (hash_full, full_results) = results
@@ -178,7 +178,7 @@ def test_track_record_of_a_forecast_made_on_cut_data(mirror: Path, tmp_path: Pat
     path = tmp_path / "track.duckdb"
     with Store(path) as store:
         import_paths(store, [mirror_copy(mirror, tmp_path / "cut", "2025-06-30")])
-        rep = forecast_use.forecast(store, "baseline", "ensemble", 12, 4000, 3)
+        rep = forecast_use.forecast(store, "baseline", "structural", 12, 4000, 3)
         assert rep.selected.as_of <= pd.Timestamp("2025-06-30").date()
         assert all(r.months == 0 for r in trust.score(store).runs)
         import_paths(store, [mirror_copy(mirror, tmp_path / "full", None)])
@@ -186,13 +186,13 @@ def test_track_record_of_a_forecast_made_on_cut_data(mirror: Path, tmp_path: Pat
     (run_score,) = [r for r in record.runs if r.run_id == rep.run_id]
     assert run_score.months >= 5
     by = {m.model: m for m in run_score.models}
-    assert set(by) == {"trend", "compute", "ensemble"}
-    ens = by["ensemble"]
+    assert set(by) == {"trend", "structural"}
+    ens = by["structural"]
     assert ens.quantile_score is not None and ens.quantile_score >= 0
     assert ens.coverage90 is not None and 0 <= ens.coverage90 <= 1
     assert ens.detail[0]["month"] == 1 and ens.detail[-1]["date"] <= "2025-12-31"
     doc = record.to_dict()
-    assert doc["runs"][0]["models"]["ensemble"]["months"] == run_score.months
+    assert doc["runs"][0]["models"]["structural"]["months"] == run_score.months
 
 
 @pytest.mark.mirror

@@ -6,10 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from gapcast.model.compute import ComputeModel
 from SALib.test_functions import Ishigami
 
-from forecast_data import group, inputs, scenario
+from forecast_data import group, inputs, scenario, with_sets
 from gapcast.evaluate.sensitivity import (
     ProbabilityOutput,
     parameter_matrix,
@@ -17,6 +16,7 @@ from gapcast.evaluate.sensitivity import (
     sobol,
     uncertain,
 )
+from gapcast.model.structural import EngineModel
 from gapcast.model.trend import TrendModel
 
 A, B = 7.0, 0.1
@@ -50,54 +50,48 @@ def test_ishigami_known_answer() -> None:
 
 
 def _sensitive_scenario() -> object:
-    return scenario(
-        horizon_months=24,
-        training={
-            "run_share": {"value": 0.02, "source": "t"},
-            "run_months": {"value": 4.0, "source": "t"},
-            # utilisation only scales every training run: it cancels out of every gap
-            "utilization": {"dist": "uniform", "low": 0.2, "high": 0.6, "source": "t"},
-        },
-        capability={
-            "beta": {"value": 9.0, "source": "t"},
-            "progress": {"value": 10.0, "source": "t"},
-            "group_term": {"dist": "uniform", "low": -6.0, "high": 6.0, "source": "t"},
-            "efficiency_half_life_months": {"value": 24.0, "source": "t"},
-            "release_noise": {"value": 2.0, "source": "t"},
-        },
+    # every capability prior fixed and no release noise (the prior latent states then carry
+    # no noise either): the posterior's rows are all alike, so `posterior.row` moves no
+    # path; the challenger's compute growth decides the race
+    return with_sets(
+        scenario(horizon_months=24),
+        "groups.challenger.compute.growth={dist: uniform, low: 1.5, high: 4.0}",
+        "capability.shock_scale=0.5",
     )
 
 
 def test_probability_indices_with_common_noise() -> None:
     sc = _sensitive_scenario()
     inp = inputs(challenger=group("China", 148.0, share=0.3))
-    model = ComputeModel(sc, inp)  # type: ignore[arg-type]
+    model = EngineModel(sc, inp)  # type: ignore[arg-type]
     names = uncertain(model.space)
-    assert names == ["training.utilization", "capability.group_term"]
-    out = ProbabilityOutput({"compute": model}, {"compute": 1.0}, (12, 24), 16, seed=3)
+    assert names == ["groups.challenger.compute.growth", "posterior.row"]
+    out = ProbabilityOutput({"structural": model}, {"structural": 1.0}, (12, 24), 16, seed=3)
     _, results = probability_sobol(out, model.space, base=256, seed=3)
     for res in results:
         idx = {i.name: i for i in res.indices}
-        assert idx["training.utilization"].total == 0.0  # no path moves: exactly zero
-        assert idx["capability.group_term"].total > 0.9
+        assert idx["posterior.row"].total == 0.0  # no path moves: exactly zero
+        assert idx["groups.challenger.compute.growth"].total > 0.9
         assert 0.0 <= res.mean <= 1.0 and res.noise_share >= 0.0
 
 
 def test_parameter_matrix_uses_quantiles_and_fixed_values() -> None:
     sc = _sensitive_scenario()
-    model = ComputeModel(sc, inputs())  # type: ignore[arg-type]
+    model = EngineModel(sc, inputs())  # type: ignore[arg-type]
     names = uncertain(model.space)
     u = np.array([[0.5, 0.25], [0.0001, 0.9999]])
     draws = parameter_matrix(model.space, names, u)
-    np.testing.assert_allclose(draws["training.utilization"], [0.4, 0.2 + 0.4 * 0.0001])
-    np.testing.assert_allclose(draws["capability.group_term"], [-3.0, -6.0 + 12 * 0.9999])
-    assert (draws["capability.beta"] == 9.0).all()
+    np.testing.assert_allclose(
+        draws["groups.challenger.compute.growth"], [2.75, 1.5 + 2.5 * 0.0001]
+    )
+    np.testing.assert_allclose(draws["posterior.row"], [0.25, 0.9999])
+    assert (draws["world.stock_h100e"] == 16e6).all()
 
 
-def test_ensemble_output_reuses_the_trend_model_across_rows() -> None:
+def test_weighted_outputs_reuse_the_trend_model_across_rows() -> None:
     sc = _sensitive_scenario()
     inp = inputs()
-    trend, compute = TrendModel(sc, inp), ComputeModel(sc, inp)  # type: ignore[arg-type]
+    trend, compute = TrendModel(sc, inp), EngineModel(sc, inp)  # type: ignore[arg-type]
     out = ProbabilityOutput(
         {"trend": trend, "compute": compute}, {"trend": 0.4, "compute": 0.6}, (24,), 8, seed=1
     )

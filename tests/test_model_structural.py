@@ -257,3 +257,84 @@ def test_prior_posterior_follows_the_scenario() -> None:
     assert not structural.data_can_tell(summary)
     assert structural.data_can_tell({"status": "estimated", "ci90": [0.5, 2.0]})
     assert not structural.data_can_tell({"status": "estimated", "ci90": [-0.5, 2.0]})
+
+
+def _numpy_reference(model: structural.StructuralModel, n: int, seed: int) -> np.ndarray:
+    """The equations of docs/model.md in plain NumPy (``Generator`` random numbers, SciPy's
+    Student-t): observed frontiers, draws x months x 2. Scenario values are fixed here."""
+    sc, inp, post = model.scenario, model.inputs, model.posterior
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, post.size, n)
+    par = {k: np.asarray(v)[rows] for k, v in post.samples.items()}
+    h = sc.horizon_months
+    lag = int(round(sc.capability.catchup_lag_months.quantile(0.5)))
+    vol = sc.world.volatility.quantile(0.5)
+    stock = sc.world.stock_h100e.quantile(0.5)
+    lk, x, g, drift, ss, rel, c, f, lrb = ([] for _ in range(9))
+    for b, role in enumerate(("leader", "challenger")):
+        spec, gd = sc.group(role), inp.groups[b]
+        lk.append(np.full(n, math.log(stock * gd.compute_share)))
+        s0 = spec.serving.share.quantile(0.5)
+        x.append(np.full(n, math.log(s0 / (1 - s0))))
+        g.append(math.log(spec.compute.growth.quantile(0.5)) / 12)
+        drift.append(math.log(spec.serving.demand_growth.quantile(0.5)) / 12 - g[b])
+        ss.append(spec.serving.volatility.quantile(0.5))
+        rel.append(1 - math.exp(-spec.releases.rate.quantile(0.5)))
+        c.append(par[f"state_{role}"].copy())
+        f.append(np.full(n, gd.frontier))
+        lrb.append(lk[b] - np.log1p(np.exp(x[b])))
+    out = np.empty((n, h + 1, 2))
+    path = np.empty((h + 1, 2, n))
+    for b in range(2):
+        out[:, 0, b] = f[b]
+        path[0, b] = c[b]
+    for t in range(1, h + 1):
+        u = t - lag
+        other = [
+            path[u, 1] if u >= 0 else np.full(n, inp.challenger.history[u]),
+            path[u, 0] if u >= 0 else np.full(n, inp.leader.history[u]),
+        ]
+        for b, role in enumerate(("leader", "challenger")):
+            lk[b] = lk[b] + g[b] + vol * rng.standard_normal(n)
+            x[b] = x[b] + drift[b] + ss[b] * rng.standard_normal(n)
+            lr = np.maximum(lrb[b], lk[b] - np.log1p(np.exp(x[b])))
+            shock = par["shock_scale"] * stats.t.rvs(par["shock_df"], random_state=rng)
+            c[b] = (
+                c[b]
+                + par[f"theta_{role}"]
+                + par["lambda"] * (lr - lrb[b])
+                + par["kappa"] * np.maximum(0.0, other[b] - c[b])
+                + shock
+            )
+            lrb[b] = lr
+            path[t, b] = c[b]
+            seen = c[b] + par["obs_sd"] * rng.standard_normal(n)
+            f[b] = np.where(rng.random(n) < rel[b], np.maximum(f[b], seen), f[b])
+            out[:, t, b] = f[b]
+    return out
+
+
+def test_kernel_matches_a_numpy_reference_in_distribution() -> None:
+    """The Numba kernel and an independent NumPy version of the equations agree on
+    P(ahead within 24), the gap's quantiles and the frontiers' means (Monte Carlo bounds)."""
+    model, _ = _noisy()
+    sc = with_sets(
+        model.scenario,
+        "groups.challenger.compute.growth=2.8",
+        "capability.catchup_lag_months=4",
+    )
+    model = structural.StructuralModel(sc, model.inputs, model.posterior)
+    n = 20_000
+    ours = model.paths(seed=4, draws=n)[0]
+    ref = _numpy_reference(model, n, seed=4)
+    for paths in (ours, ref):
+        assert (np.diff(paths, axis=1) >= 0).all()
+    p = [((a[:, 1:25, 1] > a[:, 1:25, 0]).any(axis=1)).mean() for a in (ours, ref)]
+    assert abs(p[0] - p[1]) < 4 * math.sqrt(2 * 0.25 / n), p
+    gaps = [a[:, 24, 0] - a[:, 24, 1] for a in (ours, ref)]
+    for q in (0.1, 0.5, 0.9):
+        assert np.quantile(gaps[0], q) == pytest.approx(np.quantile(gaps[1], q), abs=0.15)
+    for b in range(2):
+        m0, m1 = ours[:, 24, b].mean(), ref[:, 24, b].mean()
+        se = math.sqrt((ours[:, 24, b].var() + ref[:, 24, b].var()) / n)
+        assert abs(m0 - m1) < 4 * se, (b, m0, m1)

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from gapcast.model.compute import ComputeModel
 
 from forecast_data import group, inputs, scenario, with_sets
 from gapcast.evaluate.whatif import solve
 from gapcast.model import engine
 from gapcast.model.results import Distributions
+from gapcast.model.structural import EngineModel
 
 
 def test_solve_a_smooth_curve() -> None:
@@ -42,21 +42,16 @@ def test_out_of_reach_gives_both_ends() -> None:
 
 
 def test_probability_is_monotone_in_compute_growth_with_common_random_numbers() -> None:
-    base = scenario(
-        horizon_months=24,
-        capability={
-            "beta": {"value": 9.0, "source": "t"},
-            "progress": {"value": 10.0, "source": "t"},
-            "group_term": {"value": 0.0, "source": "t"},
-            "efficiency_half_life_months": {"value": 24.0, "source": "t"},
-            "release_noise": {"value": 2.0, "source": "t"},
-        },
+    base = with_sets(
+        scenario(horizon_months=24),
+        "capability.shock_scale=1.0",
+        "capability.release_noise=1.0",
     )
     inp = inputs(challenger=group("China", 148.0, share=0.3))
 
     def p(x: float) -> float:
         sc = with_sets(base, f"groups.challenger.compute.growth={x}")
-        dist = Distributions.from_totals(engine.run(ComputeModel(sc, inp), 2000, 11))
+        dist = Distributions.from_totals(engine.run(EngineModel(sc, inp), 2000, 11))
         return float(dist.within()[24])
 
     grid = np.linspace(1.5, 4.0, 6)

@@ -30,8 +30,10 @@ KEY_ASSUMPTIONS = (
     "groups.leader.compute.growth",
     "groups.challenger.compute.growth",
     "groups.challenger.compute.share_adjust",
-    "world.diffusion_lag_months",
-    "groups.challenger.algorithms.lag_months",
+    "groups.challenger.serving.demand_growth",
+    "capability.research_elasticity",
+    "capability.catchup_rate",
+    "capability.catchup_lag_months",
 )
 STEADY_POINTS = 0.5
 """A change of the gap smaller than this (in the metric's points) reads as "about unchanged"."""
@@ -357,7 +359,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     rows = {r["path"]: r for r in data.assumptions}
     out["assumptions"] = [
         {
-            "label": loc.t(f"param.{p}"),
+            "label": _param(loc, p),
             "path": p,
             "value": rows[p]["value"],
             "source": rows[p]["source"],
