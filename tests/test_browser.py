@@ -40,7 +40,6 @@ CHARTS = (
     "lag-chart",
     "fan-chart",
     "p-chart",
-    "decomposition-chart",
     "sensitivity-chart",
     "compare-chart",
 )
