@@ -523,9 +523,10 @@ class _Vintage(Store):
         if name not in schema.TABLES:
             raise NotFoundError(f"no table '{name}' (tables: {', '.join(schema.TABLES)})")
         sql = (
-            self._CHOSEN + f"SELECT t.* FROM {name} t JOIN imports i USING (source, file) "
+            # Rows of a file without a recorded import (or history) are always current.
+            self._CHOSEN + f"SELECT t.* FROM {name} t LEFT JOIN imports i USING (source, file) "
             "LEFT JOIN chosen c USING (source, file) "
-            "WHERE c.at IS NULL OR c.at >= i.imported_at "
+            "WHERE c.at IS NULL OR i.imported_at IS NULL OR c.at >= i.imported_at "
             f"UNION ALL SELECT v.* EXCLUDE (vintage) FROM {name}_vintages v "
             "JOIN chosen c ON v.source = c.source AND v.file = c.file AND v.vintage = c.at"
         )
