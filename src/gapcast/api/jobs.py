@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gapcast import __version__
 from gapcast.api import analysis_schemas as analysis
+from gapcast.api.schemas import ErrorOut
 from gapcast.environment import kernel_hash
 from gapcast.errors import GapcastError, NotFoundError
 from gapcast.usecases import scenarios as scenario_files
@@ -253,7 +254,15 @@ class JobFailedError(GapcastError):
 
 def build_router(get_queue: Callable[[Request], JobQueue]) -> APIRouter:
     """Return the ``/api/jobs`` router."""
-    router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+    errors: dict[int | str, dict[str, Any]] = {
+        404: {"model": ErrorOut, "description": "No such job (or it expired)"},
+        422: {
+            "model": ErrorOut,
+            "description": "A request field is not allowed, or the job failed",
+        },
+        503: {"model": ErrorOut, "description": "Not available (the job failed on a busy store)"},
+    }
+    router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=errors)
 
     @router.get("/{id}", response_model=JobOut)
     def job_status(id: JobId, request: Request) -> JobOut:
