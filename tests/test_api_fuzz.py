@@ -40,7 +40,7 @@ from gapcast.api import create_app
 pytestmark = pytest.mark.mirror
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 24}
+EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 36}
 MIN_CASES = 1000
 CHECKS = [
     not_a_server_error,

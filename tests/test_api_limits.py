@@ -19,6 +19,7 @@ import pytest
 
 from api_helpers import TestClient
 from gapcast.api import create_app
+from gapcast.api.jobs import JobQueue
 from gapcast.errors import DataError
 from gapcast.evaluate.calibration import Calibration
 from gapcast.store import Store
@@ -188,3 +189,14 @@ def test_a_slider_answer_is_provisional_then_refined(small_db: Path) -> None:
         assert full.json()["draws"] == 20_000 and full.json()["mc_error_target"] is None
         exact = c.get("/api/forecast", params={k: v for k, v in params.items() if k != "mc_error"})
         assert exact.content == full.content
+
+
+def test_a_newer_refinement_supersedes_queued_ones() -> None:
+    queue = JobQueue(workers=0)
+    first = queue.submit("forecast", ("a",), lambda: b"a", supersede=True)
+    second = queue.submit("forecast", ("b",), lambda: b"b", supersede=True)
+    backtest = queue.submit("backtest", ("c",), lambda: b"c")
+    assert (first.status, second.status, backtest.status) == ("superseded", "queued", "queued")
+    again = queue.submit("forecast", ("a",), lambda: b"a", supersede=True)
+    assert again.id != first.id and again.status == "queued"
+    assert second.status == "superseded" and backtest.status == "queued"

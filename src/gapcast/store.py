@@ -523,6 +523,7 @@ class _Vintage(Store):
         if name not in schema.TABLES:
             raise NotFoundError(f"no table '{name}' (tables: {', '.join(schema.TABLES)})")
         sql = (
+            # Rows of a file without a recorded import (or history) are always current.
             self._CHOSEN + f"SELECT t.* FROM {name} t LEFT JOIN imports i USING (source, file) "
             "LEFT JOIN chosen c USING (source, file) "
             "WHERE c.at IS NULL OR i.imported_at IS NULL OR c.at >= i.imported_at "

@@ -82,46 +82,6 @@ class ApiSettings:
     max_body_bytes: int = 64 * 1024
 
 
-class ReadWriteLock:
-    """Many readers or one writer; a waiting writer holds back new readers."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._waiting_writers = 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Hold the lock shared."""
-        with self._cond:
-            while self._writing or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the lock exclusively."""
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writing or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
-
-
 class _Memo:
     """Canonical tables of one data hash (the latest seen), shared by requests."""
 
@@ -179,7 +139,6 @@ class StoreProvider:
     def __init__(self, path: Path, *, timeout: float = OPEN_RETRY_S) -> None:
         self.path = Path(path)
         self.timeout = timeout
-        self.lock = ReadWriteLock()
         self._memo = _Memo()
         self._file_lock = threading.Lock()
         self._signature: tuple[Any, ...] | None = None

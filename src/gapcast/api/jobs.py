@@ -34,11 +34,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gapcast import __version__
 from gapcast.api import analysis_schemas as analysis
+from gapcast.api.schemas import ErrorOut
 from gapcast.environment import kernel_hash
 from gapcast.errors import GapcastError, NotFoundError
 from gapcast.usecases import scenarios as scenario_files
 
-JobStatus = Literal["queued", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "superseded"]
 
 
 @dataclass
@@ -83,14 +84,24 @@ class JobQueue:
         self._ids = itertools.count(1)
         self._pool = ThreadPoolExecutor(self.workers) if self.workers else None
 
-    def submit(self, kind: str, key: Hashable, compute: Callable[[], Any]) -> Job:
-        """Return the job of ``key``: the existing one unless it failed, else a new one."""
+    def submit(
+        self, kind: str, key: Hashable, compute: Callable[[], Any], *, supersede: bool = False
+    ) -> Job:
+        """Return the job of ``key``: the existing one unless it failed, else a new one.
+
+        ``supersede`` drops the queued (not yet running) jobs of the same kind: a slider
+        user wants only the latest position refined.
+        """
         with self._lock:
             found = self._by_key.get(key)
             if found is not None and found in self._jobs:
                 job = self._jobs[found]
-                if job.status != "failed":
+                if job.status not in ("failed", "superseded"):
                     return job
+            if supersede:
+                for other in self._jobs.values():
+                    if other.kind == kind and other.status == "queued":
+                        other.status = "superseded"
             digest = hashlib.sha256(repr(key).encode()).hexdigest()[:12]
             job = Job(f"{next(self._ids)}-{digest}", kind, key)
             self._jobs[job.id] = job
@@ -103,7 +114,8 @@ class JobQueue:
     def _evict(self) -> None:
         while len(self._jobs) > self.max_jobs:
             oldest = next(
-                (i for i, j in self._jobs.items() if j.status in ("done", "failed")), None
+                (i for i, j in self._jobs.items() if j.status in ("done", "failed", "superseded")),
+                None,
             )
             if oldest is None:
                 return
@@ -112,8 +124,11 @@ class JobQueue:
                 del self._by_key[job.key]
 
     def _run(self, job: Job, compute: Callable[[], Any]) -> None:
+        with self._lock:
+            if job.status != "queued":
+                return
+            job.status, job.started_at = "running", time.time()
         _lower_priority()
-        job.status, job.started_at = "running", time.time()
         try:
             job.result = compute()
             job.status = "done"
@@ -239,7 +254,15 @@ class JobFailedError(GapcastError):
 
 def build_router(get_queue: Callable[[Request], JobQueue]) -> APIRouter:
     """Return the ``/api/jobs`` router."""
-    router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+    errors: dict[int | str, dict[str, Any]] = {
+        404: {"model": ErrorOut, "description": "No such job (or it expired)"},
+        422: {
+            "model": ErrorOut,
+            "description": "A request field is not allowed, or the job failed",
+        },
+        503: {"model": ErrorOut, "description": "Not available (the job failed on a busy store)"},
+    }
+    router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=errors)
 
     @router.get("/{id}", response_model=JobOut)
     def job_status(id: JobId, request: Request) -> JobOut:

@@ -332,6 +332,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
                 "forecast",
                 key,
                 lambda: services.forecasts.get_or_compute(key, lambda: compute(slot=False))[0],
+                supersede=True,
             )
             content, cached = services.forecasts.get_or_compute(
                 (*key, "provisional", quick), lambda: compute(quick, mc_error)

@@ -23,6 +23,8 @@ values it used.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, get_args, get_origin
@@ -141,6 +143,12 @@ def fill_calibrated(
     return result
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_yaml(text: str) -> Any:
+    """Parse scenario YAML once per distinct text (callers get deep copies)."""
+    return yaml.safe_load(text)
+
+
 def load_mapping(
     text: str,
     *,
@@ -150,7 +158,7 @@ def load_mapping(
 ) -> dict[str, Any]:
     """Return the raw mapping of scenario text with its ``extends`` chain merged in."""
     try:
-        raw = yaml.safe_load(text)
+        raw = copy.deepcopy(_parsed_yaml(text))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
