@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import data, forecast, gap, report, serve, trust
+from gapcast.cli import data, fit, forecast, gap, report, serve, trust
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -40,6 +40,7 @@ app.add_typer(data.app, name="data")
 data.register(app)
 gap.register(app)
 forecast.register(app)
+fit.register(app)
 trust.register(app)
 report.register(app)
 serve.register(app)
