@@ -52,6 +52,8 @@ LN_FLOP_CENTRE = 24.0 * math.log(10.0)
 """``ln 1e24``: the cross-section's compute term is zero at 1e24 FLOP."""
 YEAR_CENTRE = 2024.0
 """The cross-section's trend is centred at the start of 2024."""
+PARTS = ("cross", "state")
+"""The two likelihoods: the cross-section of AI models and the monthly state space."""
 UNROLL = 1
 """Scan steps unrolled per loop iteration (unrolling only lengthens compilation here)."""
 PRIOR_DRAWS = 20_000
@@ -121,11 +123,17 @@ def prior_sd(prior: PriorDist) -> float:
     return float((prior.high - prior.low) / math.sqrt(12.0))
 
 
-def model_arrays(data: FitData) -> dict[str, Array]:
-    """Return the fit's data as the model's array arguments (shapes fixed by the design)."""
+def model_arrays(data: FitData, parts: tuple[str, ...] = PARTS) -> dict[str, Array]:
+    """Return the fit's data as the model's array arguments (shapes fixed by the design).
+
+    ``parts`` names the likelihoods used (``cross``, ``state``); leaving one out (masked)
+    shows what the other alone says.
+    """
     cs, series = data.cross, data.series
     seen = np.isfinite(series.release)
     return {
+        "cross_weight": np.array(1.0 if "cross" in parts else 0.0),
+        "state_weight": np.array(1.0 if "state" in parts else 0.0),
         "eci": cs.eci,
         "ln_flop": cs.ln_flop - LN_FLOP_CENTRE,
         "x": cs.year - YEAR_CENTRE,
@@ -166,7 +174,8 @@ def _model(
         + p["cs_challenger"] * arrays["challenger"]
         + p["cs_other"] * arrays["other"]
     )
-    numpyro.sample("cross_obs", dist.Normal(mu, p["cs_noise"]), obs=arrays["eci"])
+    with numpyro.handlers.mask(mask=arrays["cross_weight"] > 0.5):
+        numpyro.sample("cross_obs", dist.Normal(mu, p["cs_noise"]), obs=arrays["eci"])
 
     d_ln_r = arrays["d_ln_r"]
     c0 = numpyro.sample("c0", dist.Normal(arrays["initial"], p["initial_state_sd"]).to_event(1))
@@ -187,7 +196,7 @@ def _model(
     numpyro.deterministic("state_challenger", states[-1, 1])
 
     scale = jnp.sqrt(p["obs_sd"] ** 2 + arrays["release_se"] ** 2)
-    with numpyro.handlers.mask(mask=arrays["seen"] > 0.5):
+    with numpyro.handlers.mask(mask=(arrays["seen"] > 0.5) & (arrays["state_weight"] > 0.5)):
         numpyro.sample("release_obs", dist.Normal(states, scale), obs=arrays["release"])
 
 
@@ -225,14 +234,17 @@ class NutsFit:
             jit_model_args=True,
         )
 
-    def run(self, data: FitData, *, seed: int) -> Posterior:
-        """Sample the posterior of ``data``; see ``fit_posterior``."""
+    def run(self, data: FitData, *, seed: int, parts: tuple[str, ...] = PARTS) -> Posterior:
+        """Sample the posterior of ``data``; see ``fit_posterior``.
+
+        ``parts`` drops a likelihood for experiments (``("state",)``: the state space alone).
+        """
         import jax
         from numpyro.diagnostics import effective_sample_size, split_gelman_rubin  # type: ignore[import-untyped]
 
         cfg, table = self.settings, self._table
         started = time.perf_counter()
-        arrays = {k: jax.numpy.asarray(v) for k, v in model_arrays(data).items()}
+        arrays = {k: jax.numpy.asarray(v) for k, v in model_arrays(data, parts).items()}
         self._mcmc.run(jax.random.PRNGKey(seed), arrays)
         grouped = {
             k: np.asarray(v, np.float64)
@@ -274,6 +286,7 @@ class NutsFit:
             f"catch-up lag L = {self.priors.catch_up_lag_months} months (a scenario "
             "assumption, not estimated)",
             *data.describe(),
+            *(() if parts == PARTS else (f"likelihoods used: {', '.join(parts)} only",)),
         )
         return Posterior(
             samples={name: flat(name) for name in NAMES},
