@@ -233,3 +233,19 @@ def test_fit_command_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 2 and "Error: samples: 10 is out of range (allowed: 50 to 20,000)" in err
     code, _, err = run_cli(capsys, "--db", str(db), "fit")
     assert code == 1 and "Error: no counted GPU-cluster compute for United States in" in err
+
+
+def test_prior_posterior_draws_every_parameter_from_its_prior(rng: np.random.Generator) -> None:
+    sc = scenario_files.load("baseline")
+    design = recovery.synthetic_design(rng)
+    post = bayes.prior_posterior(design, sc.estimation, seed=3, size=20_000)
+    assert post.method == "prior" and post.size == 20_000
+    lam = post.samples["lambda"]
+    assert lam.mean() == pytest.approx(4.0, abs=0.1) and lam.std() == pytest.approx(3.0, rel=0.03)
+    kappa = post.samples["kappa"]
+    assert np.quantile(kappa, 0.05) == pytest.approx(0.02, abs=0.005)
+    assert np.quantile(kappa, 0.95) == pytest.approx(0.40, abs=0.02)
+    # with no data the states spread around the start values by many ECI points
+    assert post.samples["state_leader"].std() > 5.0
+    arrays = bayes.model_arrays(design, ("state",))
+    assert float(arrays["cross_weight"]) == 0.0 and float(arrays["state_weight"]) == 1.0
