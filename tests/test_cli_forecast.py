@@ -180,21 +180,6 @@ def test_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "Error: plot: 'fan.svg' must end in .png or .html" in err
 
 
-def test_fit(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = as_json(capsys, db, "fit")
-    coef = out["fit"]["coefficients"]
-    assert coef["beta"]["ci95"][0] < 9 < coef["beta"]["ci95"][1]
-    assert coef["gamma"]["ci95"][0] < 10 < coef["gamma"]["ci95"][1]
-    assert coef["delta"]["estimate"] == pytest.approx(1.0, abs=1.0)
-    assert out["rows"] == 24 and out["fit"]["n_by_group"] == {
-        "leader": 12,
-        "challenger": 12,
-        "other": 0,
-    }
-    code, text, _ = run(capsys, db, "fit")
-    assert code == 0 and "beta" in text and "95% interval" in text
-
-
 def test_scenarios_commands(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listed = as_json(capsys, db, "scenarios", "list")
     assert [s["name"] for s in listed][:1] == ["baseline"] and len(listed) >= 6
@@ -246,5 +231,3 @@ def test_compare_on_the_real_data(mirror_db: Path, capsys: pytest.CaptureFixture
         < rows["baseline"]["sustained_p60"]
         < rows["export-controls-loosen"]["sustained_p60"]
     )
-    fit = as_json(capsys, mirror_db, "fit")["fit"]["coefficients"]["beta"]
-    assert 5 < fit["estimate"] < 15

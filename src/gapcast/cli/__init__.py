@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import claims, data, forecast, gap, report, serve, thesis, trust
+from gapcast.cli import claims, data, fit, forecast, gap, report, serve, thesis, trust
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -41,6 +41,7 @@ data.register(app)
 gap.register(app)
 forecast.register(app)
 thesis.register(app)
+fit.register(app)
 trust.register(app)
 report.register(app)
 claims.register(app)

@@ -1,4 +1,4 @@
-"""``gapcast forecast``, ``fit``, ``scenarios`` and ``runs``: the forecast stage's commands."""
+"""``gapcast forecast``, ``scenarios`` and ``runs``: the forecast stage's commands."""
 
 from __future__ import annotations
 
@@ -303,53 +303,6 @@ def register(app: typer.Typer) -> None:
             render(reports[0])
         if plot is not None:
             print_wrote(plot)
-
-    @app.command("fit")
-    def fit_cmd(
-        ctx: typer.Context,
-        as_of: Annotated[
-            str | None, typer.Option("--as-of", help="Use models released on or before this date.")
-        ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    ) -> None:
-        """Fit capability (ECI) on log10 training compute and release date."""
-        report = use.fit(open_store(ctx), as_of)
-        if as_json:
-            print_json(report.to_dict())
-            return
-        console.print(
-            f"[bold]Capability fit[/bold]: {escape(report.fit['model'])} · OLS, as of "
-            f"{report.as_of.isoformat()}"
-        )
-        table = Table(show_edge=False, pad_edge=False, box=None)
-        for col, just in (
-            ("coefficient", "left"),
-            ("estimate", "right"),
-            ("se", "right"),
-            ("95% interval", "left"),
-        ):
-            table.add_column(col, justify=just)  # type: ignore[arg-type]
-        for name, c in report.fit["coefficients"].items():
-            table.add_row(
-                name,
-                f"{c['estimate']:.3f}",
-                f"{c['se']:.3f}",
-                f"[{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]",
-            )
-        console.print(table)
-        console.print(
-            f"residual sd {report.fit['resid_sd']:.2f} · R² {report.fit['r2']:.3f} · "
-            f"n {report.fit['n']}"
-        )
-        pooled = report.pooled
-        console.print(
-            "without group terms: beta "
-            f"{pooled['coefficients']['beta']['estimate']:.3f}, gamma "
-            f"{pooled['coefficients']['gamma']['estimate']:.3f}; mean residual by "
-            "group " + ", ".join(f"{g} {v:+.2f}" for g, v in pooled["resid_mean_by_group"].items())
-        )
-        for note in report.notes:
-            console.print(f"[dim]{escape(note)}[/dim]")
 
     app.add_typer(scenarios_app, name="scenarios")
     app.add_typer(runs_app, name="runs")

@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from gapcast.model.params import Beta, Fixed, LogNormal, Normal, Triangular, Uniform, _tag
+from gapcast.scenario.estimation import EstimationPriors
 
 ROLES = ("leader", "challenger")
 
@@ -290,6 +291,9 @@ class Scenario(_Spec):
         (),
         max_length=MAX_DATED_CHANGES,
         description="Dated changes of compute growth (export-control decisions).",
+    )
+    estimation: EstimationPriors = Field(
+        description="Priors of the structural model's Bayesian fit (gapcast fit)."
     )
     calibration: str = Field(
         "",

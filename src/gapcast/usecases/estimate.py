@@ -1,0 +1,247 @@
+"""Estimate the structural model from the store (``gapcast fit``) and cache the posterior.
+
+``fit_data`` builds ``FitData`` as of a date, from data released by then only:
+
+- cross-section: ``forecast_inputs.fit_rows`` (every AI model with an ECI score and a
+  training-compute estimate, its best score, dated by release);
+- releases: every ECI score of each side's AI models released on or before the date;
+- research compute: the counted Epoch GPU-cluster rows operational at each month's end
+  (``research_proxy: clusters``), or the running maximum of the side's training compute
+  (``training_compute``).
+
+``posterior`` returns the fitted ``Posterior``, from a cache when the same data, priors,
+sampler settings and code were fitted before. The cache lives next to the store, in
+``<store folder>/posteriors/<key>.npz`` (written to a temporary file and renamed, so a
+reader never sees half a file); an in-memory store has no cache folder and always fits.
+JAX's compiled programs are kept in ``<store folder>/jax-cache`` (compiling the sampler
+is most of a first fit's time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gapcast import __version__, measure
+from gapcast.model import bayes
+from gapcast.model.fitdata import (
+    FitData,
+    cluster_history,
+    cross_section,
+    monthly_best,
+    series_from,
+    start_month,
+    training_history,
+)
+from gapcast.model.posterior import NAMES, ParamSummary, Posterior
+from gapcast.scenario.files import Scenario
+from gapcast.store import Store
+from gapcast.usecases.forecast_inputs import (
+    COMPUTE_SOURCE,
+    Tables,
+    fit_rows,
+    latest_date,
+    parse_as_of,
+)
+
+DEFAULT_SEED = 20240601
+"""Seed of the sampler when none is given."""
+CACHE_DIR = "posteriors"
+COMPILE_CACHE_DIR = "jax-cache"
+
+
+def releases(tables: Tables, labels: tuple[str, str], end: dt.date, metric: str) -> pd.DataFrame:
+    """Return every scored release of either side up to ``end``: date, value, se, side."""
+    rows = measure.metric_rows(
+        tables.scores, tables.models, measure.Selection(metric), pd.Timestamp(end)
+    )
+    side = np.where(
+        rows["country"] == labels[0],
+        "leader",
+        np.where(rows["country"] == labels[1], "challenger", ""),
+    )
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(rows["date"]),
+            "value": rows["value"].astype(float),
+            "se": rows["sd"].astype(float).fillna(0.0),
+            "side": side,
+        }
+    )
+    kept: pd.DataFrame = frame.loc[side != ""].reset_index(drop=True)
+    return kept
+
+
+def _clusters(compute: pd.DataFrame) -> pd.DataFrame:
+    rows = compute.loc[
+        (compute["source"] == COMPUTE_SOURCE) & compute["counted"].fillna(False).astype(bool)
+    ]
+    return rows[["country", "date", "end_date", "h100e"]]
+
+
+def _training(tables: Tables, end: dt.date) -> pd.DataFrame:
+    flops = measure.metric_rows(
+        tables.scores,
+        tables.models,
+        measure.Selection(measure.TRAINING_COMPUTE),
+        pd.Timestamp(end),
+    )
+    return pd.DataFrame(
+        {
+            "country": flops["country"],
+            "date": pd.to_datetime(flops["date"]),
+            "ln_flop": flops["value"].astype(float) * np.log(10.0),
+        }
+    )
+
+
+def fit_data(tables: Tables, scenario: Scenario, as_of: dt.date | None = None) -> FitData:
+    """Build the fit's data from the store's tables, as of ``as_of`` (default: latest)."""
+    end = as_of or latest_date(tables, scenario.metric)
+    est = scenario.estimation
+    labels = (scenario.groups.leader.label, scenario.groups.challenger.label)
+    rows = fit_rows(tables, labels[0], labels[1], end, scenario.metric)
+    best = monthly_best(releases(tables, labels, end, scenario.metric), end)
+    months = pd.PeriodIndex(best.index)
+    if est.research_proxy == "clusters":
+        start = start_month(best)
+        research = np.full((len(months), 2), np.nan)
+        keep = months >= start
+        research[keep] = cluster_history(_clusters(tables.compute), labels, months[keep])
+        research[~keep] = research[keep][0]
+    else:
+        research = training_history(_training(tables, end), labels, months)
+    series = series_from(best, research, est.frontier_margin)
+    return FitData(
+        end, labels, cross_section(rows), series, est.research_proxy, est.frontier_margin
+    )
+
+
+def cache_key(data: FitData, scenario: Scenario, seed: int, settings: bayes.SamplerSettings) -> str:
+    """Return the cache key: a hash of the data, the priors, the sampler and the code."""
+    code = hashlib.sha256()
+    for module in (bayes.__file__, __file__):
+        code.update(Path(module).read_bytes())
+    payload = {
+        "data": data.content_hash(),
+        "priors": scenario.estimation.fingerprint(),
+        "seed": seed,
+        "settings": asdict(settings),
+        "code": code.hexdigest(),
+        "version": __version__,
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _cache_path(store: Store, key: str) -> Path | None:
+    if store.path == ":memory:":
+        return None
+    return Path(store.path).parent / CACHE_DIR / f"{key}.npz"
+
+
+def _save(path: Path, post: Posterior) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "method": post.method,
+        "as_of": post.as_of.isoformat(),
+        "divergences": post.divergences,
+        "notes": list(post.notes),
+        "summaries": [asdict(s) for s in post.summaries],
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            arrays: dict[str, Any] = {
+                f"s_{k}": np.asarray(v, np.float64) for k, v in post.samples.items()
+            }
+            np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(path: Path) -> Posterior | None:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta: dict[str, Any] = json.loads(str(archive["meta"]))
+            samples = {
+                k[2:]: archive[k].astype(np.float64) for k in archive.files if k.startswith("s_")
+            }
+        return Posterior(
+            samples=samples,
+            method=meta["method"],
+            as_of=dt.date.fromisoformat(meta["as_of"]),
+            summaries=tuple(ParamSummary(**s) for s in meta["summaries"]),
+            divergences=int(meta["divergences"]),
+            notes=tuple(meta["notes"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # an unreadable cache entry is refitted and overwritten
+
+
+def _compile_cache(store: Store) -> None:
+    """Keep JAX's compiled sampler next to the store: a later fit skips most compilation."""
+    if store.path == ":memory:":
+        return
+    import jax
+
+    folder = Path(store.path).parent / COMPILE_CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))  # type: ignore[no-untyped-call]
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)  # type: ignore[no-untyped-call]
+
+
+def posterior(
+    store: Store,
+    scenario: Scenario,
+    as_of: str | dt.date | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: bayes.SamplerSettings | None = None,
+    refit: bool = False,
+) -> Posterior:
+    """Return the structural model's posterior as of ``as_of`` (cached by content).
+
+    The first call for given data, priors, seed, sampler settings and code fits (NUTS);
+    later calls read the cached draws. ``refit`` ignores the cache.
+    """
+    cfg = settings or bayes.SamplerSettings()
+    tables = Tables.load(store)
+    data = fit_data(tables, scenario, parse_as_of(as_of))
+    key = cache_key(data, scenario, seed, cfg)
+    path = _cache_path(store, key)
+    if path is not None and path.exists() and not refit:
+        cached = _load(path)
+        if cached is not None:
+            return cached
+    _compile_cache(store)
+    post = bayes.fit_posterior(data, scenario.estimation, seed=seed, settings=cfg)
+    if path is not None:
+        _save(path, post)
+    return post
+
+
+def posterior_report(post: Posterior) -> dict[str, Any]:
+    """Return ``gapcast fit --json``: every parameter's posterior, diagnostics and notes."""
+    return {
+        "method": post.method,
+        "as_of": post.as_of.isoformat(),
+        "draws": post.size,
+        "divergences": post.divergences,
+        "parameters": [
+            {**s.to_dict(), "meaning": bayes.WORDS.get(s.name, s.name), "contract": s.name in NAMES}
+            for s in post.summaries
+        ],
+        "notes": list(post.notes),
+    }
