@@ -47,11 +47,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
+from gapcast.errors import ScenarioError
 from gapcast.model import _structural_kernel as kern
 from gapcast.model._random import draw_keys, stream_id, stream_key, uniforms
 from gapcast.model.engine import Draws, EngineOptions, RunTotals, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, month_index
-from gapcast.model.params import ParamSpace, Uniform, sample_matrix
+from gapcast.model.params import Fixed, ParamSpace, Sampler, Uniform, sample_matrix
 from gapcast.model.posterior import NAMES, ParamSummary, Posterior
 from gapcast.model.trend import fitted_release_rate
 from gapcast.scenario.fields import ROLES, Fitted, Scenario
@@ -89,7 +90,7 @@ def scenario_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
     space: ParamSpace = {
         "world.stock_h100e": scenario.world.stock_h100e,
         "world.volatility": scenario.world.volatility,
-        "capability.catchup_lag_months": scenario.capability.catchup_lag_months,
+        "capability.catchup_lag_months": catchup_lag(scenario),
     }
     for role in ROLES:
         spec = scenario.group(role)
@@ -105,53 +106,109 @@ def scenario_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
     return space
 
 
-PRIOR_FIELDS = {
-    "lambda": "research_elasticity",
-    "kappa": "catchup_rate",
-    "theta_leader": "progress_leader",
-    "theta_challenger": "progress_challenger",
-    "shock_scale": "shock_scale",
-    "shock_df": "shock_df",
-    "obs_sd": "release_noise",
-}
-"""Posterior parameter -> the scenario's ``capability`` prior it starts from."""
+def catchup_lag(scenario: Scenario) -> Sampler:
+    """Return the catch-up lag ``L``: the scenario's value, else the fit's fixed assumption."""
+    given = scenario.capability.catchup_lag_months
+    if given is not None:
+        return given
+    if scenario.estimation is None:
+        raise ScenarioError(
+            "capability.catchup_lag_months", "required when the scenario has no `estimation`"
+        )
+    return Fixed(value=float(scenario.estimation.catch_up_lag_months), source="estimation")
+
+
+def capability_priors(scenario: Scenario) -> dict[str, Sampler]:
+    """Return the prior of each estimated parameter: the scenario's value, else the fit's prior."""
+    given = scenario.capability.overrides()
+    fit = scenario.estimation.priors() if scenario.estimation is not None else {}
+    out: dict[str, Sampler] = {}
+    for name in ESTIMATED:
+        dist = given.get(name, fit.get(name))
+        if dist is None:
+            raise ScenarioError(
+                f"capability ({name})", "required when the scenario has no `estimation`"
+            )
+        out[name] = dist
+    return out
+
+
+ESTIMATED = (
+    "lambda",
+    "kappa",
+    "theta_leader",
+    "theta_challenger",
+    "shock_scale",
+    "shock_df",
+    "obs_sd",
+)
+"""The posterior's parameters other than the two latent states."""
 
 
 def prior_posterior(
     scenario: Scenario, inputs: ForecastInputs, size: int, rng: np.random.Generator
 ) -> Posterior:
-    """Return ``size`` draws from the scenario's priors as a ``Posterior`` (method ``prior``).
+    """Return ``size`` draws from the priors as a ``Posterior`` (method ``prior``).
 
-    The latent states start at the measured frontiers plus the own progress since each
-    side's last frontier step, with the release noise as their uncertainty.
+    Each parameter's prior is the scenario's ``capability`` value where given, else the fit's
+    prior (``estimation``). The latent states start at the measured frontiers plus the own
+    progress since each side's last frontier step, with the release noise as their
+    uncertainty.
     """
-    cap = scenario.capability
     samples: dict[str, Array] = {}
-    for name, field in PRIOR_FIELDS.items():
-        samples[name] = np.asarray(getattr(cap, field).ppf(rng.random(size)), np.float64)
-    for i, (role, g) in enumerate(zip(ROLES, inputs.groups, strict=True)):
+    for name, dist in capability_priors(scenario).items():
+        samples[name] = np.asarray(dist.ppf(rng.random(size)), np.float64)
+    for role, g in zip(ROLES, inputs.groups, strict=True):
         theta = samples[f"theta_{role}"]
         samples[f"state_{role}"] = (
             g.frontier + theta * g.months_since_step + samples["obs_sd"] * rng.standard_normal(size)
         )
-        del i
-    summaries = tuple(
-        ParamSummary(
-            name,
-            float(v.mean()),
-            float(v.std()),
-            float(np.quantile(v, 0.05)),
-            float(np.quantile(v, 0.95)),
-            float(v.std()),
-        )
-        for name, v in samples.items()
-    )
+    summaries = tuple(_summary(name, v, float(v.std())) for name, v in samples.items())
     return Posterior(
         {n: samples[n] for n in NAMES},
         "prior",
         inputs.as_of,
         summaries,
-        notes=("drawn from the scenario's priors (no fit)",),
+        notes=("drawn from the priors (no fit of this data)",),
+    )
+
+
+def with_overrides(post: Posterior, scenario: Scenario, rng: np.random.Generator) -> Posterior:
+    """Return ``post`` with each parameter the scenario gives (``capability``) redrawn from it.
+
+    The overridden columns are independent of the rest: a scenario value is an assumption,
+    not a conditional of the posterior. Their summaries carry the value's own sd as the
+    prior sd, so they read ``prior``, never ``estimated``.
+    """
+    given = scenario.capability.overrides()
+    if not given:
+        return post
+    samples = {n: np.asarray(post.samples[n], np.float64) for n in NAMES}
+    for name, dist in given.items():
+        samples[name] = np.asarray(dist.ppf(rng.random(post.size)), np.float64)
+    summaries = tuple(
+        _summary(s.name, samples[s.name], float(samples[s.name].std())) if s.name in given else s
+        for s in post.summaries
+    )
+    note = f"scenario values replace the fit for: {', '.join(sorted(given))}"
+    return Posterior(
+        samples,
+        post.method,
+        post.as_of,
+        summaries,
+        post.divergences,
+        (*post.notes, note),
+    )
+
+
+def _summary(name: str, v: Array, prior_sd: float) -> ParamSummary:
+    return ParamSummary(
+        name,
+        float(v.mean()),
+        float(v.std()),
+        float(np.quantile(v, 0.05)),
+        float(np.quantile(v, 0.95)),
+        prior_sd,
     )
 
 

@@ -185,45 +185,66 @@ class WorldSpec(_Spec):
 
 
 class CapabilitySpec(_Spec):
-    """Priors of the structural model's parameters (``gapcast.model.posterior``).
+    """Scenario values for the structural model's estimated parameters (``model.posterior``).
 
-    The forecast draws these from the fitted posterior when there is one; these priors are
-    what the fit starts from, and what a forecast uses (``method: prior``) without a fit.
+    Empty by default: the forecast draws every parameter from the posterior fitted on the data
+    (``gapcast fit``, priors in ``estimation``). A value given here is a scenario assumption that
+    replaces that parameter's posterior draws (e.g. faster diffusion than the data show).
     """
 
-    research_elasticity: Dist = Field(
+    research_elasticity: Dist | None = Field(
+        None,
         description=(
             "lambda: ECI points per unit of ln research compute (the running maximum of "
-            "(1 - s) K); the question of the project."
-        )
+            "(1 - s) K); replaces the fitted posterior."
+        ),
     )
-    catchup_rate: Share = Field(
+    catchup_rate: Share | None = Field(
+        None,
         description=(
             "kappa: monthly share of the distance to the other side's capability L months "
-            "back that a side behind closes (open weights, diffusion, distillation)."
-        )
+            "back that a side behind closes; replaces the fitted posterior."
+        ),
     )
-    catchup_lag_months: Positive = Field(
-        description="L: months back at which the other side's capability is caught up to."
-    )
-    progress_leader: Dist = Field(
-        description=("theta_0: the leader's own ECI points per month at constant research compute.")
-    )
-    progress_challenger: Dist = Field(
+    catchup_lag_months: Positive | None = Field(
+        None,
         description=(
-            "theta_1: the challenger's own ECI points per month at constant research compute."
-        )
+            "L: months back at which the other side's capability is caught up to "
+            "(default: the fit's estimation.catch_up_lag_months)."
+        ),
     )
-    shock_scale: NonNegative = Field(
-        description="sigma: scale of the monthly capability shocks (ECI points)."
+    progress_leader: Dist | None = Field(
+        None,
+        description="theta_0: the leader's own ECI points per month at constant research compute.",
     )
-    shock_df: Positive = Field(description="Degrees of freedom of the Student-t capability shocks.")
-    release_noise: NonNegative = Field(
-        description=(
-            "sd of a release's measured ECI around the latent capability (the reported error "
-            "and the extra noise obs_sd together)."
-        )
+    progress_challenger: Dist | None = Field(
+        None,
+        description="theta_1: the challenger's own ECI points per month at constant research "
+        "compute.",
     )
+    shock_scale: NonNegative | None = Field(
+        None, description="sigma: scale of the monthly capability shocks (ECI points)."
+    )
+    shock_df: Positive | None = Field(
+        None, description="Degrees of freedom of the Student-t capability shocks."
+    )
+    release_noise: NonNegative | None = Field(
+        None,
+        description="sd of a release's measured ECI around the latent capability (ECI points).",
+    )
+
+    def overrides(self) -> dict[str, Any]:
+        """Return the given values by posterior parameter name (``lambda``, ``kappa``, ...)."""
+        names = {
+            "research_elasticity": "lambda",
+            "catchup_rate": "kappa",
+            "progress_leader": "theta_leader",
+            "progress_challenger": "theta_challenger",
+            "shock_scale": "shock_scale",
+            "shock_df": "shock_df",
+            "release_noise": "obs_sd",
+        }
+        return {n: getattr(self, f) for f, n in names.items() if getattr(self, f) is not None}
 
 
 class TrendSpec(_Spec):
@@ -282,7 +303,7 @@ class Scenario(_Spec):
     horizon_months: int = Field(60, ge=1, le=240, description="Months simulated.")
     groups: Groups
     world: WorldSpec
-    capability: CapabilitySpec
+    capability: CapabilitySpec = CapabilitySpec()
     trend: TrendSpec = TrendSpec()
     shocks: tuple[Shock, ...] = Field(
         (), max_length=MAX_DATED_CHANGES, description="Dated one-off compute changes."
@@ -292,8 +313,12 @@ class Scenario(_Spec):
         max_length=MAX_DATED_CHANGES,
         description="Dated changes of compute growth (export-control decisions).",
     )
-    estimation: EstimationPriors = Field(
-        description="Priors of the structural model's Bayesian fit (gapcast fit)."
+    estimation: EstimationPriors | None = Field(
+        None,
+        description=(
+            "Priors of the structural model's Bayesian fit (gapcast fit); without them every "
+            "capability value must be given."
+        ),
     )
     calibration: str = Field(
         "",

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gapcast import __version__, measure
+from gapcast.errors import GapcastError, ScenarioError
 from gapcast.model import bayes
 from gapcast.model.fitdata import (
     FitData,
@@ -43,6 +44,7 @@ from gapcast.model.fitdata import (
     training_history,
 )
 from gapcast.model.posterior import NAMES, ParamSummary, Posterior
+from gapcast.scenario.estimation import EstimationPriors
 from gapcast.scenario.files import Scenario
 from gapcast.store import Store
 from gapcast.usecases.forecast_inputs import (
@@ -104,10 +106,17 @@ def _training(tables: Tables, end: dt.date) -> pd.DataFrame:
     )
 
 
+def priors_of(scenario: Scenario) -> EstimationPriors:
+    """Return the scenario's ``estimation`` section, or say that it has none."""
+    if scenario.estimation is None:
+        raise ScenarioError("estimation", f"scenario '{scenario.name}' has no priors to fit with")
+    return scenario.estimation
+
+
 def fit_data(tables: Tables, scenario: Scenario, as_of: dt.date | None = None) -> FitData:
     """Build the fit's data from the store's tables, as of ``as_of`` (default: latest)."""
     end = as_of or latest_date(tables, scenario.metric)
-    est = scenario.estimation
+    est = priors_of(scenario)
     labels = (scenario.groups.leader.label, scenario.groups.challenger.label)
     rows = fit_rows(tables, labels[0], labels[1], end, scenario.metric)
     best = monthly_best(releases(tables, labels, end, scenario.metric), end)
@@ -133,7 +142,7 @@ def cache_key(data: FitData, scenario: Scenario, seed: int, settings: bayes.Samp
         code.update(Path(module).read_bytes())
     payload = {
         "data": data.content_hash(),
-        "priors": scenario.estimation.fingerprint(),
+        "priors": priors_of(scenario).fingerprint(),
         "seed": seed,
         "settings": asdict(settings),
         "code": code.hexdigest(),
@@ -226,10 +235,34 @@ def posterior(
         if cached is not None:
             return cached
     _compile_cache(store)
-    post = bayes.fit_posterior(data, scenario.estimation, seed=seed, settings=cfg)
+    post = bayes.fit_posterior(data, priors_of(scenario), seed=seed, settings=cfg)
     if path is not None:
         _save(path, post)
     return post
+
+
+def cached_posterior(
+    store: Store,
+    scenario: Scenario,
+    as_of: str | dt.date | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: bayes.SamplerSettings | None = None,
+) -> Posterior | None:
+    """Return the posterior ``posterior`` would return, if it is cached; never fit.
+
+    None when no fit of this data, these priors and this code is cached, or when the data
+    cannot be fitted at all (``gapcast fit`` says why).
+    """
+    cfg = settings or bayes.SamplerSettings()
+    try:
+        data = fit_data(Tables.load(store), scenario, parse_as_of(as_of))
+    except GapcastError:
+        return None
+    path = _cache_path(store, cache_key(data, scenario, seed, cfg))
+    if path is None or not path.exists():
+        return None
+    return _load(path)
 
 
 def posterior_report(post: Posterior) -> dict[str, Any]:

@@ -14,8 +14,6 @@ not change it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +30,7 @@ from gapcast.model.results import Distributions, Forecast, ModelForecast, summar
 from gapcast.model.trend import TrendModel
 from gapcast.scenario.files import Scenario, apply_override, validate_scenario
 from gapcast.store import Store
+from gapcast.usecases import estimate
 from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases.forecast_inputs import (
     Tables,
@@ -306,14 +305,16 @@ def posterior(
 ) -> Posterior:
     """Return the structural model's parameter draws: the fit's posterior, else the priors.
 
-    ``gapcast.usecases.estimate.posterior`` (the NumPyro fit, cached) when that module is
-    installed; otherwise ``PRIOR_SIZE`` draws from the scenario's priors, seeded by ``seed``.
+    The posterior fitted on this data (``gapcast fit``, cached by content) when there is one;
+    a forecast never starts a fit itself, so it never waits a minute for NUTS. Without a fit
+    the draws come from the priors (``method == "prior"``, and every output says so). Either
+    way the scenario's own ``capability`` values replace those parameters' draws.
     """
-    if importlib.util.find_spec("gapcast.usecases.estimate") is not None:
-        estimate: Any = importlib.import_module("gapcast.usecases.estimate")
-        fitted: Posterior = estimate.posterior(store, scenario, as_of=as_of)
-        return fitted
-    return structural.prior_posterior(scenario, inputs, PRIOR_SIZE, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    fitted = estimate.cached_posterior(store, scenario, as_of) if scenario.estimation else None
+    if fitted is None:
+        return structural.prior_posterior(scenario, inputs, PRIOR_SIZE, rng)
+    return structural.with_overrides(fitted, scenario, rng)
 
 
 def make_headline(totals: structural.StructuralTotals, post: Posterior) -> Headline:
