@@ -1,0 +1,197 @@
+"""The nested backtest use case: the track record on ECI and the held-out metrics.
+
+``track_record(store, ...)`` reads each metric's frontier points once (US vs China by
+country, ``gapcast.measure``), hands them to ``gapcast.evaluate.nested`` as pure arrays,
+and summarises the scored records (``gapcast.evaluate.track``). ECI is the tuning metric:
+the trend model's window and common progress and the stacking weights are chosen on it, at
+each origin, from data known then. The held-out metrics (LMArena with style control off
+and on, GPQA Diamond, SWE-bench Verified, FrontierMath) are only scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gapcast import __version__, measure
+from gapcast.errors import InsufficientDataError, RequestError
+from gapcast.evaluate.forecasters import HORIZONS
+from gapcast.evaluate.history import MetricData
+from gapcast.evaluate.nested import BacktestSettings, NestedRun, run_nested
+from gapcast.evaluate.track import Row, check_targets, summarize, tuned_table
+from gapcast.store import Store
+from gapcast.usecases.forecast_inputs import Tables, latest_date
+from gapcast.usecases.measure import metric_info
+
+TUNING = "eci"
+HELD_OUT = ("lmarena", "lmarena_style", "gpqa_diamond", "swe_bench_verified", "frontiermath")
+METRICS = (TUNING, *HELD_OUT)
+START = "2023-06"
+DEFAULT_SEED = 2026
+THRESHOLDS = {
+    "eci": 5.0,
+    "lmarena": 50.0,
+    "lmarena_style": 50.0,
+    "gpqa_diamond": 5.0,
+    "swe_bench_verified": 5.0,
+    "frontiermath": 5.0,
+}
+"""Gap (metric points) within which the challenger counts as close: 5 ECI points, 50 rating
+points, 5 percentage points on the benchmarks."""
+SIDES = ("United States", "China")
+MODEL = "trend"
+"""The model whose numbers the targets are checked on (the structural model, once wired)."""
+
+CAVEATS = (
+    "Nested: at each origin the trend model's window and common progress and the stacking "
+    "weights are chosen on ECI data known at that origin; nothing is tuned on the held-out "
+    "metrics.",
+    "Epoch re-fits ECI scores when it adds data, and the store keeps one vintage: a past "
+    "origin sees today's scores for the models released by then (docs/backtest.md).",
+    "Origins overlap (a 12-month target is shared by 12 origins): coverage and PIT tests use "
+    "the effective number of independent checks, n_eff.",
+    "The strongest baseline is chosen after the fact (lowest mean CRPS among the baselines), "
+    "which favours the baselines.",
+)
+
+
+def metric_data(tables: Tables, name: str) -> MetricData:
+    """Return one metric's frontier points (US vs China) as ``MetricData``."""
+    metric, style = ("lmarena", True) if name == "lmarena_style" else (name, False)
+    if metric not in measure.known_metrics(tables.scores):
+        raise InsufficientDataError(f"no {metric} scores in the store")
+    snapshots = measure.is_snapshot_metric(tables.scores, metric)
+    if snapshots:
+        snaps = tables.scores.loc[tables.scores["metric"] == metric, "as_of"].dropna()
+        end = pd.Timestamp(snaps.max()).date()
+    elif metric == measure.TRAINING_COMPUTE:
+        end = pd.Timestamp(tables.models["release_date"].max()).date()
+    else:
+        end = latest_date(tables, metric)
+    sel = measure.Selection(metric, style_control=style)
+    rows = measure.metric_rows(tables.scores, tables.models, sel, pd.Timestamp(end))
+    info = metric_info(metric)
+    if info.factor != 1.0:
+        rows = rows.assign(value=rows["value"] * info.factor)
+    groups = measure.Groups("country", (SIDES[0],), (SIDES[1],))
+    points = measure.make_points(rows, groups, metric=metric, as_of=pd.Timestamp(end))
+    f = points.frame
+    side = (f["side"].to_numpy() == "challenger").astype(np.int8)
+    day = np.array([pd.Timestamp(d).date().toordinal() for d in f["date"]], dtype=np.int64)
+    snap = (
+        np.array([pd.Timestamp(d).date().toordinal() for d in f["snapshot"]], dtype=np.int64)
+        if snapshots
+        else None
+    )
+    return MetricData(name, side, day, f["value"].to_numpy(np.float64), snap, end, info.unit)
+
+
+@dataclass(frozen=True)
+class TrackRecordV2:
+    """A nested backtest's summary rows, its targets, and how it was made."""
+
+    run: NestedRun
+    rows: tuple[Row, ...]
+    units: dict[str, str]
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Return the issue's targets for the model under test."""
+        return check_targets(self.rows, MODEL, TUNING)
+
+    def to_dict(self, *, records: bool = False) -> dict[str, Any]:
+        """Return the JSON document of ``gapcast backtest --json``."""
+        out: dict[str, Any] = {
+            "model": MODEL,
+            "tuning_metric": TUNING,
+            "held_out": [m for m in self.units if m != TUNING],
+            "units": self.units,
+            "origins": {
+                m: [f"{o // 12}-{o % 12 + 1:02d}" for o in os] for m, os in self.run.origins.items()
+            },
+            "scores": [r.to_dict() for r in self.rows],
+            "targets": self.targets(),
+            "calibrated": {
+                "what": "trend window and common progress, stacking weights",
+                "on": f"{TUNING} origins before each forecast's origin (nested)",
+                "per_origin": tuned_table(self.run),
+                "stack_weights": dict(self.run.stack_weights),
+            },
+            "settings": self.settings,
+            "notes": list(self.notes),
+        }
+        if records:
+            out["records"] = [r.to_dict() for r in self.run.records]
+        return out
+
+
+def _check(metrics: Sequence[str], horizons: Sequence[int], seed: int | None) -> None:
+    for m in metrics:
+        if m not in METRICS:
+            raise RequestError("metric", f"'{m}' is not allowed (allowed: {', '.join(METRICS)})")
+    if not horizons or any(not 1 <= h <= 24 for h in horizons):
+        raise RequestError("horizons", f"{list(horizons)} is not allowed (each 1 to 24 months)")
+    if seed is not None and seed < 0:
+        raise RequestError("seed", f"{seed} is negative (allowed: 0 or more)")
+
+
+def load_data(tables: Tables, metrics: Sequence[str]) -> dict[str, MetricData]:
+    """Return the ``MetricData`` of the tuning metric and the requested metrics."""
+    return {m: metric_data(tables, m) for m in dict.fromkeys((TUNING, *metrics))}
+
+
+def track_record(
+    store: Store,
+    metrics: Sequence[str] = METRICS,
+    horizons: Sequence[int] = HORIZONS,
+    seed: int | None = None,
+    start: str = START,
+    *,
+    workers: int = 1,
+    tables: Tables | None = None,
+) -> TrackRecordV2:
+    """Run the nested backtest on ECI and the held-out metrics (module docstring)."""
+    hs = tuple(sorted(set(horizons)))
+    _check(metrics, hs, seed)
+    try:
+        dt.date.fromisoformat(start + "-01")
+    except ValueError:
+        raise RequestError("start", f"'{start}' is not a month (use YYYY-MM)") from None
+    tables = tables or Tables.load(store)
+    datas = load_data(tables, metrics)
+    settings = BacktestSettings(
+        start, hs, DEFAULT_SEED if seed is None else seed, TUNING, THRESHOLDS
+    )
+    run = run_nested(datas, settings, workers=workers)
+    if not run.records:
+        raise InsufficientDataError(
+            f"no backtest origin from {start} has an observed target",
+            hint="import more data, or start earlier (--start)",
+        )
+    rows = tuple(summarize(run))
+    meta = {
+        **settings.to_dict(),
+        "data_hash": store.data_hash(),
+        "version": __version__,
+        "data_end": {m: d.end.isoformat() for m, d in datas.items()},
+    }
+    return TrackRecordV2(run, rows, {m: d.unit for m, d in datas.items()}, meta, CAVEATS)
+
+
+__all__ = [
+    "CAVEATS",
+    "HELD_OUT",
+    "METRICS",
+    "THRESHOLDS",
+    "TUNING",
+    "TrackRecordV2",
+    "load_data",
+    "metric_data",
+    "track_record",
+]
