@@ -1,8 +1,10 @@
 r"""The track record of a nested backtest: scores per metric, target, model and horizon.
 
-For each (metric, target, horizon) the **strongest baseline** is the baseline with the
-lowest mean CRPS on the origins where all baselines forecast (chosen after the fact, which
-favours the baselines). Every model's skill is against it, on the origins both forecast,
+Every row of a (metric, target, horizon) counts only the **common origins**, where the
+trend model and every baseline forecast (the stack forecasts on a subset of them, once it
+has enough earlier records), so means compare like with like. The **strongest baseline**
+is the baseline with the lowest mean CRPS on them (chosen after the fact, which favours
+the baselines). Every model's skill is against it, on the origins both forecast,
 with a 90% moving-block bootstrap interval (``gapcast.evaluate.skill``). Coverage carries
 its effective n and a 90% Wilson interval on it; the PIT's uniformity test uses the
 effective n of the PIT series.
@@ -73,6 +75,15 @@ def _strongest(by: dict[str, dict[int, Record]]) -> str | None:
     return min(present, key=lambda b: (means[b], b))
 
 
+def _common(by: dict[str, dict[int, Record]]) -> dict[str, dict[int, Record]]:
+    """Keep the origins where the trend model and every baseline present forecast."""
+    core = [m for m in ("trend", *BASELINE_NAMES) if by.get(m)]
+    if not core:
+        return by
+    keep = set.intersection(*(set(by[m]) for m in core))
+    return {m: {o: r for o, r in v.items() if o in keep} for m, v in by.items()}
+
+
 def summarize(run: NestedRun) -> list[Row]:
     """Return a row per metric, target, model and horizon (module docstring)."""
     groups: dict[tuple[str, str, int], dict[str, dict[int, Record]]] = {}
@@ -80,9 +91,12 @@ def summarize(run: NestedRun) -> list[Row]:
         groups.setdefault((r.metric, r.target, r.horizon), {}).setdefault(r.model, {})[r.origin] = r
     rows: list[Row] = []
     order = {m: i for i, m in enumerate((*MODELS, *BASELINE_NAMES))}
-    for (metric, target, h), by in sorted(groups.items()):
+    for (metric, target, h), every in sorted(groups.items()):
+        by = _common(every)
         best = _strongest(by)
         for model in sorted(by, key=lambda m: order.get(m, 99)):
+            if not by[model]:
+                continue
             recs = [by[model][o] for o in sorted(by[model])]
             sc = [r.scored for r in recs]
             cov = {

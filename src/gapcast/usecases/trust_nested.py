@@ -141,9 +141,46 @@ def _check(metrics: Sequence[str], horizons: Sequence[int], seed: int | None) ->
         raise RequestError("seed", f"{seed} is negative (allowed: 0 or more)")
 
 
-def load_data(tables: Tables, metrics: Sequence[str]) -> dict[str, MetricData]:
-    """Return the ``MetricData`` of the tuning metric and the requested metrics."""
-    return {m: metric_data(tables, m) for m in dict.fromkeys((TUNING, *metrics))}
+def load_data(tables: Tables, metrics: Sequence[str]) -> tuple[dict[str, MetricData], list[str]]:
+    """Return the ``MetricData`` of the tuning metric and the requested metrics.
+
+    A held-out metric with no data in the store is left out, with a note saying so.
+    """
+    out = {TUNING: metric_data(tables, TUNING)}
+    notes = []
+    for m in dict.fromkeys(metrics):
+        if m == TUNING:
+            continue
+        try:
+            out[m] = metric_data(tables, m)
+        except InsufficientDataError as err:
+            notes.append(f"{m}: left out ({err.message})")
+    return out, notes
+
+
+def save(store: Store, result: TrackRecordV2) -> int:
+    """Store the result as a ``track_record`` run (its summary, not every record)."""
+    s = result.settings
+    return store.save_run(
+        kind="track_record",
+        scenario=None,
+        scenario_hash=None,
+        data_hash=str(s["data_hash"]),
+        seed=int(s["seed"]),
+        version=__version__,
+        request={k: s[k] for k in ("start", "horizons", "seed")} | {"metrics": list(result.units)},
+        results=result.to_dict(),
+    )
+
+
+def latest(store: Store) -> dict[str, Any] | None:
+    """Return the newest stored ``track_record`` run's results (``None``: none stored)."""
+    runs = store.runs("track_record")
+    if runs.empty:
+        return None
+    doc = store.run(int(runs.iloc[0]["id"]))
+    results = doc.get("results")
+    return results if isinstance(results, dict) else None
 
 
 def track_record(
@@ -164,7 +201,7 @@ def track_record(
     except ValueError:
         raise RequestError("start", f"'{start}' is not a month (use YYYY-MM)") from None
     tables = tables or Tables.load(store)
-    datas = load_data(tables, metrics)
+    datas, left_out = load_data(tables, metrics)
     settings = BacktestSettings(
         start, hs, DEFAULT_SEED if seed is None else seed, TUNING, THRESHOLDS
     )
@@ -181,7 +218,8 @@ def track_record(
         "version": __version__,
         "data_end": {m: d.end.isoformat() for m, d in datas.items()},
     }
-    return TrackRecordV2(run, rows, {m: d.unit for m, d in datas.items()}, meta, CAVEATS)
+    units = {m: d.unit for m, d in datas.items()}
+    return TrackRecordV2(run, rows, units, meta, (*CAVEATS, *left_out))
 
 
 __all__ = [
@@ -191,7 +229,9 @@ __all__ = [
     "THRESHOLDS",
     "TUNING",
     "TrackRecordV2",
+    "latest",
     "load_data",
     "metric_data",
+    "save",
     "track_record",
 ]
