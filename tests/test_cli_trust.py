@@ -18,7 +18,6 @@ from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
 from gapcast.usecases import trust
 from gapcast.usecases.data import import_paths
-from gapcast.usecases.scenarios import SCENARIO_DIR
 
 
 @pytest.fixture(scope="module")
