@@ -79,6 +79,39 @@ def table(rows: list[dict[str, Any]], title: str) -> Table:
     return t
 
 
+def _long(ctx: typer.Context, seed: int | None, histories: int, as_json: bool) -> None:
+    result = use.long_horizons(open_store(ctx), seed, histories)
+    doc = result.to_dict()
+    if as_json:
+        print_json(doc)
+        return
+    sim = doc["simulated"]
+    console.print(
+        f"[bold]Long horizons[/bold] · validated by the rolling-origin backtest up to "
+        f"{doc['validated_horizons_months']} months; 36 and 60 months are checked here only"
+    )
+    console.print(
+        f"Simulated histories: {sim['histories']} paths of the {sim['model']} model fitted on "
+        f"{sim['fitted_on']} (window {sim['tuned']['window']:g}, common progress "
+        f"{sim['tuned']['rho']:g}); refitted on each path's first {sim['history_months']} "
+        "months, then scored on its own gap (coverage should match the level)"
+    )
+    for h, levels in sim["coverage"].items():
+        cells = ", ".join(
+            f"{lv}%: {100 * v['rate']:.0f}% [{100 * v['ci90'][0]:.0f}-{100 * v['ci90'][1]:.0f}]"
+            for lv, v in levels.items()
+        )
+        console.print(f"  {h} months: {cells} · PIT p {sim['pit_p'][h]:.3f}")
+    early = doc["earliest_history"]
+    span = f"{early['origins'][0]} to {early['origins'][-1]}" if early["origins"] else "none"
+    for t in ("gap", "lag"):
+        rows = [r for r in early["scores"] if r["target"] == t]
+        if rows:
+            console.print(
+                table(rows, f"{early['metric']} · {t} · origins {span} (untuned trend model)")
+            )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``backtest`` to the root app."""
 
@@ -103,8 +136,20 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--records", help="With --json: every scored forecast too.")
         ] = False,
         save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
+        long: Annotated[
+            bool,
+            typer.Option(
+                "--long",
+                help="Check the 36/60-month mechanics instead (simulated histories, "
+                "training compute since 2018).",
+            ),
+        ] = False,
+        histories: Annotated[int, typer.Option(help="With --long: simulated histories.")] = 200,
     ) -> None:
         """Score forecasts made from past dates, everything refitted at each origin."""
+        if long:
+            _long(ctx, seed, histories, as_json)
+            return
         targets = _split(target, "target")
         for t in targets:
             if t not in ("gap", "lag"):

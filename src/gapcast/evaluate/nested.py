@@ -28,10 +28,12 @@ identical for any number of worker processes (``workers``).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import multiprocessing
+import os
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -194,13 +196,33 @@ def score_origin(
     return out
 
 
-def _pool(workers: int, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    todo = list(items)
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _mapper(workers: int) -> Iterator[Callable[[Callable[[T], R], Iterable[T]], list[R]]]:
+    """Yield ``map(fn, items) -> list``: in this process, or on one pool of ``workers``.
+
+    Workers are started with one BLAS and Numba thread each (the pool is the parallelism;
+    nested thread pools would oversubscribe the cores), by ``spawn`` on every platform.
+    """
     if workers <= 1:
-        return [fn(x) for x in todo]
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        return list(ex.map(fn, todo, chunksize=1))
+        yield lambda fn, items: [fn(x) for x in items]
+        return
+    saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+    os.environ.update(dict.fromkeys(_ONE_THREAD, "1"))
+    try:
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            for _ in ex.map(int, range(workers)):  # start every worker with the env above
+                pass
+            yield lambda fn, items: list(ex.map(fn, list(items), chunksize=1))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @dataclass(frozen=True)
@@ -394,11 +416,11 @@ def run_nested(
     hs = tuple(sorted(settings.horizons))
     months = {m: origin_months(d, settings.start, hs) for m, d in datas.items()}
     every = sorted(set().union(*months.values())) if months else []
-    tuned_list = _pool(workers, _Tune(datas[settings.tuning], hs, settings.seed), every)
-    tuned = dict(zip(every, tuned_list, strict=True))
-    jobs = [(datas[m], o, tuned[o]) for m in datas for o in months[m]]
-    task = _Task(hs, settings.seed, settings.thresholds)
-    results = _pool(workers, task, jobs)
+    with _mapper(workers) as pmap:
+        tuned_list = pmap(_Tune(datas[settings.tuning], hs, settings.seed), every)
+        tuned = dict(zip(every, tuned_list, strict=True))
+        jobs = [(datas[m], o, tuned[o]) for m in datas for o in months[m]]
+        results = pmap(_Task(hs, settings.seed, settings.thresholds), jobs)
     forecasts = [fc for fc, _ in results]
     records = [r for _, recs in results for r in recs]
     extra, weights = add_stack(

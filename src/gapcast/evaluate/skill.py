@@ -16,15 +16,16 @@ Effective n
 -----------
 Forecasts from monthly origins at horizon ``h`` share ``h - 1`` months of their outcome
 window, so their hits (or PIT values) are dependent; for a calibrated forecaster the
-dependence stops at lag ``h - 1``. With ``rho_k`` the sample autocorrelation of the series
-ordered by origin (negative values set to 0, a constant series counting as fully
+dependence stops at lag ``h - 1``. With ``rho_k`` the sample autocorrelation, in origin
+order, of the PIT values' normal scores ``Phi^{-1}(PIT)`` (continuous, so more informative
+than the hits of one interval; negative values set to 0, a constant series counting as fully
 dependent),
 
 .. math:: n_\text{eff} = n \Big/ \Big(1 + 2 \sum_{k=1}^{h-1} \rho_k\Big),
 
-between ``n / (2h - 1)`` (at least 1) and ``n``. Coverage intervals are Wilson intervals
-on ``n_eff``; the PIT uniformity test is the Kolmogorov–Smirnov test with ``n_eff`` in
-place of ``n``.
+between ``n / (2h - 1)`` (at least 1) and ``n``. One ``n_eff`` serves a row (a model,
+metric, target and horizon): coverage intervals are Wilson intervals on it, and the PIT
+uniformity test is the Kolmogorov–Smirnov test with ``n_eff`` in place of ``n``.
 
 Skill
 -----
@@ -181,13 +182,19 @@ def block_skill(
     return skill, float(lo), float(hi)
 
 
-def coverage_summary(hits: Sequence[bool], horizon: int) -> dict[str, Any]:
+def pit_n_effective(pit: Sequence[float], horizon: int) -> float:
+    """Return the effective n of a row from its PIT values' normal scores (module docstring)."""
+    p = np.clip(np.asarray(pit, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return n_effective(special.ndtri(p), horizon)
+
+
+def coverage_summary(hits: Sequence[bool], n_eff: float) -> dict[str, Any]:
     """Return a coverage rate with its n, effective n and 90% Wilson interval on ``n_eff``."""
     h = np.asarray(hits, dtype=np.float64)
     if h.size == 0:
         return {"rate": None, "n": 0, "n_eff": 0.0, "ci90": [None, None]}
     rate = float(h.mean())
-    ne = n_effective(h, horizon)
+    ne = min(n_eff, float(h.size))
     lo, hi = wilson(rate, ne)
     return {"rate": rate, "n": int(h.size), "n_eff": ne, "ci90": [lo, hi]}
 
@@ -198,6 +205,7 @@ __all__ = [
     "block_skill",
     "coverage_summary",
     "n_effective",
+    "pit_n_effective",
     "pit_test",
     "score_draws",
     "wilson",

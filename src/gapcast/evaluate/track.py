@@ -6,8 +6,8 @@ has enough earlier records), so means compare like with like. The **strongest ba
 is the baseline with the lowest mean CRPS on them (chosen after the fact, which favours
 the baselines). Every model's skill is against it, on the origins both forecast,
 with a 90% moving-block bootstrap interval (``gapcast.evaluate.skill``). Coverage carries
-its effective n and a 90% Wilson interval on it; the PIT's uniformity test uses the
-effective n of the PIT series.
+the row's effective n (from the PIT series, ``skill.pit_n_effective``) and a 90% Wilson
+interval on it; the PIT's uniformity test uses the same effective n.
 
 The issue's targets (``TARGETS``) are checked on the tuning metric's gap for the model
 under test: 80% intervals covering 70–90% and 50% intervals 40–60% at 3, 6 and 12 months,
@@ -99,12 +99,12 @@ def summarize(run: NestedRun) -> list[Row]:
                 continue
             recs = [by[model][o] for o in sorted(by[model])]
             sc = [r.scored for r in recs]
+            pit = [s.pit for s in sc]
+            pit_ne = skill.pit_n_effective(pit, h)
             cov = {
-                f"{round(100 * lv)}": skill.coverage_summary([s.covered[i] for s in sc], h)
+                f"{round(100 * lv)}": skill.coverage_summary([s.covered[i] for s in sc], pit_ne)
                 for i, lv in enumerate(skill.LEVELS)
             }
-            pit = [s.pit for s in sc]
-            pit_ne = skill.n_effective(pit, h)
             within = [s for s in sc if s.p_within is not None]
             sk: tuple[float, float, float] = (float("nan"),) * 3
             n_skill = 0

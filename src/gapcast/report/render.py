@@ -20,6 +20,7 @@ from markupsafe import Markup
 from gapcast.measure import GapResult
 from gapcast.report import figures
 from gapcast.report.i18n import Locale
+from gapcast.report.track_record import track_record_section
 from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)
@@ -468,6 +469,7 @@ def render_html(data: ReportData, lang: str) -> str:
         "comparison": comparison_section(data, loc),
         "drivers": drivers_section(data, loc),
         "backtest": backtest_section(data, loc),
+        "track_record": track_record_section(data.track_record, loc),
         "data": data_section(data, loc),
     }
     context["summary"] = summary(data, loc)

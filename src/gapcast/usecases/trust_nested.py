@@ -21,8 +21,9 @@ import pandas as pd
 from gapcast import __version__, measure
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.evaluate.forecasters import HORIZONS
-from gapcast.evaluate.history import MetricData
-from gapcast.evaluate.nested import BacktestSettings, NestedRun, run_nested
+from gapcast.evaluate.history import MetricData, known_at
+from gapcast.evaluate.long_horizon import SimulatedCoverage, simulated_coverage, trend_simulator
+from gapcast.evaluate.nested import BacktestSettings, NestedRun, run_nested, tune_at
 from gapcast.evaluate.track import Row, check_targets, summarize, tuned_table
 from gapcast.store import Store
 from gapcast.usecases.forecast_inputs import Tables, latest_date
@@ -222,6 +223,77 @@ def track_record(
     return TrackRecordV2(run, rows, units, meta, (*CAVEATS, *left_out))
 
 
+LONG_HORIZONS = (36, 60)
+EARLY_METRIC = "training_compute"
+EARLY_START = "2018-01"
+
+
+@dataclass(frozen=True)
+class LongHorizons:
+    """The 36/60-month checks (``gapcast.evaluate.long_horizon``)."""
+
+    simulated: SimulatedCoverage
+    tuned: dict[str, float]
+    as_of: str
+    early: tuple[Row, ...]
+    early_origins: tuple[str, ...]
+    validated_to: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the checks as plain values."""
+        return {
+            "validated_horizons_months": self.validated_to,
+            "simulated": {
+                "model": MODEL,
+                "fitted_on": f"{TUNING} data to {self.as_of}",
+                "tuned": self.tuned,
+                **self.simulated.to_dict(),
+            },
+            "earliest_history": {
+                "metric": EARLY_METRIC,
+                "origins": list(self.early_origins),
+                "scores": [r.to_dict() for r in self.early],
+            },
+        }
+
+
+def long_horizons(
+    store: Store,
+    seed: int | None = None,
+    histories: int = 200,
+    *,
+    tables: Tables | None = None,
+) -> LongHorizons:
+    """Check the 36/60-month mechanics on simulated histories and on training compute."""
+    if not 20 <= histories <= 5000:
+        raise RequestError("histories", f"{histories} is out of range (allowed: 20 to 5,000)")
+    seed_ = DEFAULT_SEED if seed is None else seed
+    tables = tables or Tables.load(store)
+    eci = metric_data(tables, TUNING)
+    last = eci.end_month
+    trend = tune_at(eci, last, HORIZONS, seed_)
+    sim = simulated_coverage(
+        trend_simulator(known_at(eci, last), trend),
+        trend,
+        horizons=LONG_HORIZONS,
+        histories=histories,
+        seed=seed_,
+    )
+    early = metric_data(tables, EARLY_METRIC)
+    settings = BacktestSettings(EARLY_START, LONG_HORIZONS, seed_, EARLY_METRIC, {})
+    run = run_nested({EARLY_METRIC: early}, settings)
+    rows = tuple(r for r in summarize(run) if r.model in ("trend", "no_change", "drift"))
+    origins = tuple(f"{o // 12}-{o % 12 + 1:02d}" for o in run.origins.get(EARLY_METRIC, ()))
+    return LongHorizons(
+        sim,
+        {"window": float(trend.window), "rho": trend.rho},
+        f"{last // 12}-{last % 12 + 1:02d}",
+        rows,
+        origins,
+        max(HORIZONS),
+    )
+
+
 __all__ = [
     "CAVEATS",
     "HELD_OUT",
@@ -229,7 +301,9 @@ __all__ = [
     "THRESHOLDS",
     "TUNING",
     "TrackRecordV2",
+    "LongHorizons",
     "latest",
+    "long_horizons",
     "load_data",
     "metric_data",
     "save",
