@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ import pytest
 from gapcast.evaluate import skill
 from gapcast.evaluate.forecasters import (
     BASELINES,
+    Forecast,
     Forecaster,
     LocalTrend,
     NoChange,
@@ -175,3 +179,31 @@ def test_nested_run_is_causal_and_worker_independent() -> None:
     assert {"trend", "no_change", "drift", "local_trend", "selected"} <= models
     assert all(0 <= r.pit_p <= 1 for r in rows if np.isfinite(r.pit_p))
     assert check_targets(rows, "trend", "toy")
+
+
+@dataclass(frozen=True)
+class Flat:
+    """A stand-in for the structural model: both frontiers stay where they are."""
+
+    name: str = "flat"
+
+    def forecast(self, known: Known, horizons: Sequence[int], rng: np.random.Generator) -> Forecast:
+        n = max(horizons) + 1
+        lead = np.full((50, n), known.leader[-1])
+        chal = np.full((50, n), known.challenger[-1]) + rng.normal(0, 0.1, (50, 1))
+        return from_paths(known, lead, chal, horizons)
+
+
+def test_a_model_plugs_in_without_changing_the_others() -> None:
+    data = synthetic(end=dt.date(2024, 9, 30))
+    base = BacktestSettings("2024-05", (1, 3), 4, "toy", {"toy": 2.0})
+    plain = run_nested({"toy": data}, base)
+    more = run_nested({"toy": data}, dataclasses.replace(base, extra=(Flat(),)))
+    flat = [r for r in more.records if r.model == "flat"]
+    assert flat and all(r.scored.crps >= 0 for r in flat)
+    gap0 = {r.origin: r.start for r in flat if r.target == "gap"}
+    assert all(abs(r.scored.median - gap0[r.origin]) < 0.5 for r in flat if r.target == "gap")
+    kept = ("trend", "no_change", "drift")
+    assert [r.to_dict() for r in more.records if r.model in kept] == [
+        r.to_dict() for r in plain.records if r.model in kept
+    ]

@@ -21,8 +21,9 @@ selected
 
 Held-out metrics use the tuning metric's tuned values and stacking weights at the same
 origin; nothing is ever fitted or chosen on them. Each (metric, origin) task draws its
-random numbers from ``SeedSequence(seed, spawn_key=(metric key, origin))``, so results are
-identical for any number of worker processes (``workers``).
+random numbers from ``SeedSequence(seed, spawn_key=(key of forecaster and metric, origin))``,
+so results are identical for any number of worker processes (``workers``) and a model added
+to the comparison changes no other model's numbers.
 """
 
 from __future__ import annotations
@@ -136,10 +137,10 @@ def forecast_at(
     """Return every forecaster's draws at ``origin`` from the data known then."""
     known = known_at(data.truncated(month_end(origin)), origin)
     forecasters: list[Forecaster] = [trend, *extra, *BASELINES]
-    rngs = [np.random.default_rng(s) for s in seed_for(seed, data.metric, origin).spawn(8)]
     draws = {}
     if known.both:
-        for f, rng in zip(forecasters, rngs, strict=False):
+        for f in forecasters:
+            rng = np.random.default_rng(seed_for(seed, f"{f.name}:{data.metric}", origin))
             draws[f.name] = dict(f.forecast(known, horizons, rng).draws)
     return OriginForecasts(
         data.metric, origin, draws, {"window": float(trend.window), "rho": trend.rho}
@@ -240,10 +241,11 @@ class _Task:
     horizons: tuple[int, ...]
     seed: int
     thresholds: Mapping[str, float]
+    extra: tuple[Forecaster, ...] = ()
 
     def __call__(self, job: tuple[MetricData, int, Trend]) -> tuple[OriginForecasts, list[Record]]:
         data, origin, trend = job
-        fc = forecast_at(data, origin, self.horizons, trend, self.seed)
+        fc = forecast_at(data, origin, self.horizons, trend, self.seed, self.extra)
         thr = self.thresholds.get(data.metric, 0.0)
         recs = score_origin(data, fc, self.horizons, thr, self.seed)
         return fc, recs
@@ -369,6 +371,8 @@ class BacktestSettings:
     tuning: str = "eci"
     thresholds: Mapping[str, float] = field(default_factory=dict)
     draws: int = DRAWS
+    extra: tuple[Forecaster, ...] = ()
+    """More models under test (e.g. the structural model), each a picklable ``Forecaster``."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as plain values."""
@@ -379,6 +383,7 @@ class BacktestSettings:
             "tuning_metric": self.tuning,
             "thresholds": dict(self.thresholds),
             "draws": self.draws,
+            "extra_models": [f.name for f in self.extra],
         }
 
 
@@ -420,7 +425,8 @@ def run_nested(
         tuned_list = pmap(_Tune(datas[settings.tuning], hs, settings.seed), every)
         tuned = dict(zip(every, tuned_list, strict=True))
         jobs = [(datas[m], o, tuned[o]) for m in datas for o in months[m]]
-        results = pmap(_Task(hs, settings.seed, settings.thresholds), jobs)
+        task = _Task(hs, settings.seed, settings.thresholds, settings.extra)
+        results = pmap(task, jobs)
     forecasts = [fc for fc, _ in results]
     records = [r for _, recs in results for r in recs]
     extra, weights = add_stack(
