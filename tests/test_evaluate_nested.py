@@ -125,6 +125,15 @@ def test_wilson_known_answer() -> None:
     assert (lo, hi) == pytest.approx((0.41884, 0.58116), abs=1e-4)
 
 
+def test_skill_interval_falls_back_to_hac_with_few_origins() -> None:
+    ref = np.array([3.0, 4, 5, 6, 5, 4, 3, 4, 5, 6, 5])
+    assert skill.hac_interval(ref - 0.5 * ref, float(ref.mean()), 12) != pytest.approx((0.5, 0.5))
+    lo, hi = skill.hac_interval(np.full(8, 2.0), 4.0, 3)  # no spread: exactly 2 / 4
+    assert (lo, hi) == pytest.approx((0.5, 0.5))
+    sk, lo, hi = skill.block_skill(0.5 * ref, ref, 12, 1)
+    assert sk == pytest.approx(0.5) and lo < 0.5 < hi
+
+
 def test_pit_test_rejects_a_biased_forecaster() -> None:
     u = (np.arange(50) + 0.5) / 50
     assert skill.pit_test(u, 50) > 0.99

@@ -193,9 +193,9 @@ def register(app: typer.Typer) -> None:
         console.print(
             "[dim]rows count the origins where the trend model and every baseline forecast; "
             "skill: 1 - CRPS / CRPS of the strongest baseline on the same origins, 90% CI by "
-            "circular block bootstrap (none with under two blocks of origins); c50/c80/c95: "
-            "interval coverage; n_eff: effective independent checks of the 80% coverage; PIT "
-            "p: KS test with n_eff.[/dim]",
+            "circular block bootstrap (HAC Diebold-Mariano under two blocks of origins); "
+            "c50/c80/c95: interval coverage; n_eff: effective independent checks of the row "
+            "(from its PIT series); PIT p: KS test with n_eff.[/dim]",
             soft_wrap=True,
         )
         print_notes(use.CAVEATS)
