@@ -183,6 +183,10 @@ def test_nested_run_is_causal_and_worker_independent() -> None:
         assert one.tuned[o] == v
     for k, w in short.stack_weights.items():
         assert one.stack_weights[k] == w
+    assert one.stack_weights  # the trend model and all three baselines are stacked
+    assert all(
+        set(w) == {"trend", "no_change", "drift", "local_trend"} for w in one.stack_weights.values()
+    )
     rows = summarize(one)
     models = {r.model for r in rows}
     assert {"trend", "no_change", "drift", "local_trend", "selected"} <= models

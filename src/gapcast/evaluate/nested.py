@@ -200,12 +200,25 @@ def score_origin(
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
+_PRELOAD = ["gapcast.evaluate.nested", "scoringrules", "statsmodels.tsa.statespace.structural"]
+"""Imported once by the fork server, so workers do not each compile scoringrules' kernels."""
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 @contextlib.contextmanager
 def _mapper(workers: int) -> Iterator[Callable[[Callable[[T], R], Iterable[T]], list[R]]]:
     """Yield ``map(fn, items) -> list``: in this process, or on one pool of ``workers``.
 
     Workers are started with one BLAS and Numba thread each (the pool is the parallelism;
-    nested thread pools would oversubscribe the cores), by ``spawn`` on every platform.
+    nested thread pools would oversubscribe the cores), from a fork server that has imported
+    the scoring libraries once (``spawn`` where there is no fork server).
     """
     if workers <= 1:
         yield lambda fn, items: [fn(x) for x in items]
@@ -213,8 +226,7 @@ def _mapper(workers: int) -> Iterator[Callable[[Callable[[T], R], Iterable[T]], 
     saved = {k: os.environ.get(k) for k in _ONE_THREAD}
     os.environ.update(dict.fromkeys(_ONE_THREAD, "1"))
     try:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as ex:
             for _ in ex.map(int, range(workers)):  # start every worker with the env above
                 pass
             yield lambda fn, items: list(ex.map(fn, list(items), chunksize=1))
@@ -252,7 +264,8 @@ class _Task:
 
 
 def _members(names: Iterable[str]) -> list[str]:
-    return ["trend", *[b.name for b in BASELINES if b.name in set(names)]]
+    wanted = set(names)
+    return ["trend", *[b.name for b in BASELINES if b.name in wanted]]
 
 
 def _grid(k: int) -> Array:
@@ -301,7 +314,8 @@ def add_stack(
     """Return the ``stack`` and ``selected`` records (module docstring) and the weights used."""
     out: list[Record] = []
     used: dict[str, Any] = {}
-    base = [r for r in records if r.model in _members(b.name for b in BASELINES)]
+    in_stack = set(_members(b.name for b in BASELINES))
+    base = [r for r in records if r.model in in_stack]
     by_key = {(r.metric, r.target, r.horizon, r.origin, r.model): r for r in base}
     tuning_base = [r for r in base if r.metric == tuning]
     fits: dict[tuple[int, str, int], tuple[list[str], Array] | None] = {}

@@ -35,7 +35,8 @@ origin is resampled equally often) of the paired losses, block length ``h`` (at
 least 2), ``BOOTSTRAP_REPS`` resamples, seeded. With fewer than two blocks of origins
 (the 12-month rows) the interval is the Diebold–Mariano one instead: the loss difference's
 mean ± 1.645 Newey–West standard errors (statsmodels, Bartlett kernel, ``h - 1`` lags),
-divided by the reference's mean CRPS; with so few origins either interval is rough.
+divided by the reference's mean CRPS (capped at 1, the largest skill possible); with so
+few origins either interval is rough.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def hac_interval(diff: Array, scale: float, horizon: int) -> tuple[float, float]
     fit = sm.OLS(diff, np.ones(diff.size)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     mean, se = float(fit.params[0]), float(fit.bse[0])
     z = float(special.ndtri(0.95))
-    return (mean - z * se) / scale, (mean + z * se) / scale
+    return (mean - z * se) / scale, min((mean + z * se) / scale, 1.0)  # skill <= 1
 
 
 def coverage_summary(hits: Sequence[bool], n_eff: float) -> dict[str, Any]:
