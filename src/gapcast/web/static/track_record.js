@@ -58,7 +58,7 @@
     try {
       const res = await fetch("/api/track-record");
       const doc = await res.json();
-      if (!res.ok) {
+      if (!res.ok || !doc.stored) {
         body.innerHTML = '<p class="muted">' + esc(doc.message || "No track record is stored.") +
           (doc.hint ? " — " + esc(doc.hint) : "") + "</p>";
         return;
