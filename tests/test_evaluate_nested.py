@@ -18,6 +18,7 @@ from gapcast.evaluate.forecasters import (
     Forecaster,
     LocalTrend,
     NoChange,
+    PastView,
     Trend,
     from_paths,
 )
@@ -196,11 +197,22 @@ def test_nested_run_is_causal_and_worker_independent() -> None:
 
 @dataclass(frozen=True)
 class Flat:
-    """A stand-in for the structural model: both frontiers stay where they are."""
+    """A stand-in for the structural model: both frontiers stay where they are.
+
+    Its ``tune`` (the structural model's posterior fit) records the origin it was fitted at
+    and the last month of data it was shown.
+    """
 
     name: str = "flat"
+    fitted: tuple[int, int] | None = None
+
+    def tune(
+        self, past: PastView, origin: int, horizons: Sequence[int], rng: np.random.Generator
+    ) -> Flat:
+        return Flat(self.name, (origin, int(past(origin).months[-1])))
 
     def forecast(self, known: Known, horizons: Sequence[int], rng: np.random.Generator) -> Forecast:
+        assert self.fitted == (known.origin, known.origin)  # fitted at this origin, on data then
         n = max(horizons) + 1
         lead = np.full((50, n), known.leader[-1])
         chal = np.full((50, n), known.challenger[-1]) + rng.normal(0, 0.1, (50, 1))

@@ -20,7 +20,10 @@ selected
     it has helped out of sample.
 
 Held-out metrics use the tuning metric's tuned values and stacking weights at the same
-origin; nothing is ever fitted or chosen on them. Each (metric, origin) task draws its
+origin; nothing is ever fitted or chosen on them. More models under test (the structural
+model) come in through ``BacktestSettings.extra``: each is tuned once per origin
+(``tune_extra``, on the tuning metric's data known then; a posterior fit goes there) and
+forecasts every metric from that origin beside the trend model. Each (metric, origin) task draws its
 random numbers from ``SeedSequence(seed, spawn_key=(key of forecaster and metric, origin))``,
 so results are identical for any number of worker processes (``workers``) and a model added
 to the comparison changes no other model's numbers.
@@ -238,14 +241,40 @@ def _mapper(workers: int) -> Iterator[Callable[[Callable[[T], R], Iterable[T]], 
                 os.environ[k] = v
 
 
+def tune_extra(
+    forecaster: Forecaster, data: MetricData, origin: int, horizons: Sequence[int], seed: int
+) -> Forecaster:
+    """Return ``forecaster.tune(past, origin, horizons, rng)`` on ``data`` known at ``origin``.
+
+    A forecaster without ``tune`` is returned as it is. This is where a model with a posterior
+    to fit (the structural model) fits it: once per origin, on the tuning metric's data as
+    it stood then (plus whatever as-of data the forecaster carries).
+    """
+    tune = getattr(forecaster, "tune", None)
+    if tune is None:
+        return forecaster
+    known = data.truncated(month_end(origin))
+    rng = np.random.default_rng(seed_for(seed, f"tune:{forecaster.name}:{data.metric}", origin))
+    tuned: Forecaster = tune(lambda m: known_at(known, m), origin, horizons, rng)
+    return tuned
+
+
 @dataclass(frozen=True)
 class _Tune:
     data: MetricData
     horizons: tuple[int, ...]
     seed: int
+    extra: tuple[Forecaster, ...] = ()
 
-    def __call__(self, origin: int) -> Trend:
-        return tune_at(self.data, origin, self.horizons, self.seed)
+    def __call__(self, origin: int) -> tuple[Trend, tuple[Forecaster, ...]]:
+        trend = tune_at(self.data, origin, self.horizons, self.seed)
+        extra = tuple(
+            tune_extra(f, self.data, origin, self.horizons, self.seed) for f in self.extra
+        )
+        return trend, extra
+
+
+Job = tuple[MetricData, int, tuple[Trend, tuple[Forecaster, ...]]]
 
 
 @dataclass(frozen=True)
@@ -253,11 +282,10 @@ class _Task:
     horizons: tuple[int, ...]
     seed: int
     thresholds: Mapping[str, float]
-    extra: tuple[Forecaster, ...] = ()
 
-    def __call__(self, job: tuple[MetricData, int, Trend]) -> tuple[OriginForecasts, list[Record]]:
-        data, origin, trend = job
-        fc = forecast_at(data, origin, self.horizons, trend, self.seed, self.extra)
+    def __call__(self, job: Job) -> tuple[OriginForecasts, list[Record]]:
+        data, origin, (trend, extra) = job
+        fc = forecast_at(data, origin, self.horizons, trend, self.seed, extra)
         thr = self.thresholds.get(data.metric, 0.0)
         recs = score_origin(data, fc, self.horizons, thr, self.seed)
         return fc, recs
@@ -436,11 +464,11 @@ def run_nested(
     months = {m: origin_months(d, settings.start, hs) for m, d in datas.items()}
     every = sorted(set().union(*months.values())) if months else []
     with _mapper(workers) as pmap:
-        tuned_list = pmap(_Tune(datas[settings.tuning], hs, settings.seed), every)
+        tuner = _Tune(datas[settings.tuning], hs, settings.seed, settings.extra)
+        tuned_list = pmap(tuner, every)
         tuned = dict(zip(every, tuned_list, strict=True))
-        jobs = [(datas[m], o, tuned[o]) for m in datas for o in months[m]]
-        task = _Task(hs, settings.seed, settings.thresholds, settings.extra)
-        results = pmap(task, jobs)
+        jobs: list[Job] = [(datas[m], o, tuned[o]) for m in datas for o in months[m]]
+        results = pmap(_Task(hs, settings.seed, settings.thresholds), jobs)
     forecasts = [fc for fc, _ in results]
     records = [r for _, recs in results for r in recs]
     extra, weights = add_stack(
@@ -450,7 +478,7 @@ def run_nested(
     return NestedRun(
         settings,
         tuple(records + extra),
-        {o: {"window": float(t.window), "rho": t.rho} for o, t in tuned.items()},
+        {o: {"window": float(t.window), "rho": t.rho} for o, (t, _) in tuned.items()},
         weights,
         scored_origins,
     )
@@ -471,4 +499,5 @@ __all__ = [
     "seed_for",
     "stack_weights",
     "tune_at",
+    "tune_extra",
 ]
