@@ -18,7 +18,6 @@ from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
 from gapcast.usecases import trust
 from gapcast.usecases.data import import_paths
-from gapcast.usecases.scenarios import active_calibration
 
 
 @pytest.fixture(scope="module")
@@ -34,35 +33,37 @@ def as_json(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> Any:
     return cli_json(capsys, "--db", str(db), *args)
 
 
-def test_backtest_json_and_plot(
-    db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    png = tmp_path / "bt.png"
-    out = as_json(capsys, db, "backtest", "--draws", "300", "--plot", str(png))
-    assert out["metric"] == "eci" and out["horizons"] == [3, 6, 12]
-    assert out["origins"][0] >= "2023-06" and len(out["origins"]) >= 10
+def test_backtest_json_table_and_saved_run(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("backtest", "--metric", "eci", "--horizons", "1,3", "--start", "2025-01")
+    out = as_json(capsys, db, *args, "--json", "--records")
+    assert out["model"] == "trend" and out["tuning_metric"] == "eci"
+    assert out["origins"]["eci"][0] == "2025-01"
     rows = out["scores"]
-    assert {r["model"] for r in rows} == {"trend", "compute", "ensemble", "persistence", "linear"}
+    assert {r["target"] for r in rows} == {"gap", "lag"}
+    assert {r["horizon"] for r in rows} == {1, 3}
+    assert {"trend", "no_change", "drift", "local_trend"} <= {r["model"] for r in rows}
     for r in rows:
-        assert {"model", "horizon", "crps", "brier", "coverage80"} <= set(r)
-    assert any("re-fits ECI" in n for n in out["notes"])
-    assert out["settings"]["common_progress"] == pytest.approx(
-        json.loads(active_calibration().read_text())["values"]["trend.common_progress"]
-    )
-    assert png.stat().st_size > 10_000
-    code, text, _ = run(capsys, db, "backtest", "--draws", "300", "--horizons", "3")
-    assert code == 0 and "skill vs persistence" in text and "persistence" in text
+        assert {"crps", "log_score", "coverage", "pit_p", "skill", "skill_ci90"} <= set(r)
+        assert r["coverage"]["80"]["n_eff"] <= r["coverage"]["80"]["n"]
+    assert out["calibrated"]["on"].startswith("eci origins before")
+    assert {t["origin"][:7] for t in out["calibrated"]["per_origin"]} >= {"2025-01"}
+    assert out["records"] and any("re-fits ECI" in n for n in out["notes"])
+    code, text, _ = run(capsys, db, *args, "--target", "gap")
+    assert code == 0 and "eci · gap (ECI points) · tuning metric" in text
+    assert "Targets (issue 11)" in text and "· lag" not in text
+    with Store(db, read_only=True) as store:
+        assert store.runs("track_record").shape[0] >= 2
 
 
 def test_backtest_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, db, "backtest", "--metric", "elo")
-    assert code == 2 and "Error: metric: 'elo' is not allowed (allowed: eci, lmarena)" in err
+    assert code == 2 and "Error: metric: 'elo' is not allowed (allowed: eci, lmarena" in err
     code, _, err = run(capsys, db, "backtest", "--horizons", "3,x")
     assert code == 2 and "Error: horizons: '3,x' is not a list of months" in err
-    code, _, err = run(capsys, db, "backtest", "--plot", "bt.svg")
-    assert code == 2 and "Error: plot: 'bt.svg' must end in .png" in err
-    code, _, err = run(capsys, db, "backtest", "--metric", "lmarena")
-    assert code == 1 and "Error: lmarena: no dated scores in the store" in err
+    code, _, err = run(capsys, db, "backtest", "--target", "level")
+    assert code == 2 and "Error: target: 'level' is not allowed (allowed: gap, lag)" in err
+    code, _, err = run(capsys, db, "backtest", "--workers", "0")
+    assert code == 2 and "Error: workers: 0 is not allowed (at least 1)" in err
 
 
 def test_calibrate_writes_a_file_with_provenance(

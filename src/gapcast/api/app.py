@@ -29,6 +29,7 @@ from gapcast.api.jobs import build_router as jobs_router
 from gapcast.api.limits import BodyLimit
 from gapcast.api.routes import build_router
 from gapcast.api.thesis import build_router as thesis_router
+from gapcast.api.track import build_router as track_router
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 from gapcast.settings import import_root as settings_import_root
@@ -210,6 +211,7 @@ def create_app(
     app.include_router(thesis_router(settings))
     app.include_router(claims_api.build_router())
     app.include_router(jobs_router(get_jobs))
+    app.include_router(track_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

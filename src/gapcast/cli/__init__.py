@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import claims, data, fit, forecast, gap, report, serve, thesis, trust
+from gapcast.cli import backtest, claims, data, fit, forecast, gap, report, serve, thesis, trust
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -43,6 +43,7 @@ forecast.register(app)
 thesis.register(app)
 fit.register(app)
 trust.register(app)
+backtest.register(app)
 report.register(app)
 claims.register(app)
 serve.register(app)

@@ -75,64 +75,6 @@ def score_table(rows: list[dict[str, Any]], title: str) -> Table:
 def register(app: typer.Typer) -> None:
     """Add the trust commands to the root app."""
 
-    @app.command("backtest")
-    def backtest_cmd(
-        ctx: typer.Context,
-        metric: Annotated[str, typer.Option(help="eci or lmarena.")] = "eci",
-        horizons: Annotated[str, typer.Option(help="Months ahead, comma-separated.")] = "3,6,12",
-        draws: Annotated[
-            int, typer.Option(help="Monte Carlo draws per model and origin.")
-        ] = use.DEFAULT_DRAWS,
-        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-        scenario: Annotated[str, typer.Option(help="Scenario name or YAML file.")] = "baseline",
-        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = use.START,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-        plot: Annotated[
-            Path | None, typer.Option(help="Write a reliability diagram and PIT histogram (.png).")
-        ] = None,
-        save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
-    ) -> None:
-        """Score forecasts made from past dates against what happened."""
-        _png(plot)
-        result = use.backtest(
-            open_store(ctx),
-            metric,
-            _horizons(horizons),
-            draws,
-            seed,
-            scenario,
-            start,
-            save=save,
-        )
-        if plot is not None:
-            from gapcast.report import trust_plots
-
-            trust_plots.backtest_png(result, plot)
-        if as_json:
-            print_json(result.to_dict())
-            return
-        doc = result.to_dict()
-        console.print(
-            f"[bold]Backtest[/bold] · {metric.upper()} gap · {len(result.origins)} origins "
-            f"{result.origins[0]:%Y-%m} to {result.origins[-1]:%Y-%m} · horizons "
-            f"{', '.join(map(str, result.horizons))} months · {draws:,} draws"
-        )
-        console.print(
-            score_table(
-                doc["scores"], "on the origins where every model forecasts (skill vs persistence)"
-            )
-        )
-        s = doc["settings"]
-        console.print(
-            f"[dim]events: {escape(doc['events']['within'])}; the gap narrows. "
-            f"common progress {s['common_progress']:g}, compute weight "
-            f"{s['compute_weight']:g} ({escape(s['calibration'] or 'no calibration')})[/dim]",
-            soft_wrap=True,
-        )
-        print_notes(use.CAVEATS)
-        if plot is not None:
-            print_wrote(plot)
-
     @app.command("calibrate")
     def calibrate_cmd(
         ctx: typer.Context,

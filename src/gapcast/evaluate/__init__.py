@@ -11,13 +11,17 @@ from typing import Any
 
 _EXPORTS = {
     "BacktestResult": "gapcast.evaluate.backtest",
+    "BacktestSettings": "gapcast.evaluate.nested",
     "Calibration": "gapcast.evaluate.calibration",
+    "Forecaster": "gapcast.evaluate.forecasters",
+    "MetricData": "gapcast.evaluate.history",
     "Origin": "gapcast.evaluate.backtest",
     "ScoreRow": "gapcast.evaluate.backtest",
     "SobolIndex": "gapcast.evaluate.sensitivity",
     "SobolOutput": "gapcast.evaluate.sensitivity",
     "WhatIf": "gapcast.evaluate.whatif",
     "run_backtest": "gapcast.evaluate.backtest",
+    "run_nested": "gapcast.evaluate.nested",
     "sobol": "gapcast.evaluate.sensitivity",
     "solve": "gapcast.evaluate.whatif",
 }

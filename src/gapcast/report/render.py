@@ -21,6 +21,7 @@ from gapcast.measure import GapResult
 from gapcast.report import figures
 from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
+from gapcast.report.track_record import track_record_section
 from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)
@@ -495,6 +496,7 @@ def render_html(data: ReportData, lang: str) -> str:
         "comparison": comparison_section(data, loc),
         "drivers": drivers_section(data, loc),
         "backtest": backtest_section(data, loc),
+        "track_record": track_record_section(data.track_record, loc),
         "data": data_section(data, loc),
         "claims": claims_section(data.claims, data.missing.get("claims"), loc)
         if data.claims is not None or "claims" in data.missing

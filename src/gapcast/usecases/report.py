@@ -25,7 +25,7 @@ from gapcast.sources import REGISTRY
 from gapcast.store import Store
 from gapcast.usecases import claims as claims_use
 from gapcast.usecases import forecast as forecasting
-from gapcast.usecases import measure
+from gapcast.usecases import measure, trust_nested
 from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases import trust as trust_use
 
@@ -108,6 +108,8 @@ class ReportData:
     provenance: dict[str, Any]
     sensitivity: dict[str, Any] | None = None
     backtest: dict[str, Any] | None = None
+    track_record: dict[str, Any] | None = None
+    """The newest stored nested backtest (``gapcast backtest``), if any."""
     comparison: list[forecasting.ForecastReport] = field(default_factory=list)
     """Every shipped scenario forecast with the report's seed and draws."""
     missing: dict[str, str] = field(default_factory=dict)
@@ -185,6 +187,7 @@ def build(
         provenance=provenance(store),
         sensitivity=sensitivity,
         backtest=backtest,
+        track_record=trust_nested.latest(store),
         comparison=comparison,
         missing=missing,
         claims=claims,

@@ -22,6 +22,7 @@ STATIC_TYPES = {
     "dashboard.js": "text/javascript; charset=utf-8",
     "claims.js": "text/javascript; charset=utf-8",
     "dashboard.css": "text/css; charset=utf-8",
+    "track_record.js": "text/javascript; charset=utf-8",
 }
 
 
