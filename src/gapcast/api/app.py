@@ -23,8 +23,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gapcast import __version__
+from gapcast.api import reader
 from gapcast.api.deps import ApiSettings, Services
 from gapcast.api.routes import build_router
+from gapcast.defaults import DRAWS
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 
@@ -128,7 +130,7 @@ def create_app(
     *,
     token: str | None = _UNSET,
     max_draws: int = 200_000,
-    default_draws: int = 20_000,
+    default_draws: int = DRAWS,
     cache_size: int = 256,
     engine_slots: int = 1,
     dashboard: bool = True,
@@ -175,7 +177,7 @@ def create_app(
         title="gapcast",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served offline by gapcast.api.reader
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -183,6 +185,7 @@ def create_app(
     for kind in (GapcastError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
     app.include_router(build_router(settings))
+    app.include_router(reader.build_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

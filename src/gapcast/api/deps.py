@@ -30,6 +30,7 @@ import pandas as pd
 from fastapi import Depends, Request
 
 from gapcast.api.cache import LRUCache
+from gapcast.defaults import DRAWS
 from gapcast.errors import NotAvailableError, StoreError
 from gapcast.store import Store
 
@@ -61,7 +62,7 @@ class ApiSettings:
     db_path: Path
     token: str | None = None
     max_draws: int = 200_000
-    default_draws: int = 20_000
+    default_draws: int = DRAWS
     cache_size: int = 256
     engine_slots: int = 1
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,11 +14,27 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
+from gapcast import glossary
+from gapcast.cli.common import (
+    LazyModule,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_wrote,
+)
+from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError
-from gapcast.scenario.files import scenario_table
-from gapcast.usecases import forecast as use
-from gapcast.usecases import scenarios as scenario_files
+from gapcast.freshness import DataAge
+
+if TYPE_CHECKING:
+    from gapcast.scenario import files as scenario_format
+    from gapcast.usecases import forecast as use
+    from gapcast.usecases import scenarios as scenario_files
+else:
+    scenario_format = LazyModule("gapcast.scenario.files")
+    use = LazyModule("gapcast.usecases.forecast")
+    scenario_files = LazyModule("gapcast.usecases.scenarios")
 
 WIDE = 150
 """Width the comparison table is laid out for (wider than a default 80-column pipe)."""
@@ -91,6 +108,15 @@ def render(report: use.ForecastReport) -> None:
         label = name if name != report.model else f"[bold]{name}[/bold]"
         table.add_row(label, *(_pct(f.p_ahead_within[k], f.p_ahead_within_se[k]) for k in horizons))
     console.print(table)
+    last = horizons[-1]
+    spread = [report.forecast.models[m].p_ahead_within[last] for m in order]
+    console.print(
+        f"± is the Monte Carlo error of the draws, not the uncertainty of the number: the "
+        f"models alone span {_pct(min(spread))}–{_pct(max(spread))} within {last} months "
+        "(`--compare` adds the scenarios).",
+        soft_wrap=True,
+        markup=False,
+    )
     q = Table(show_edge=False, pad_edge=False, box=None)
     q.add_column(f"{report.model} at horizon", justify="left")
     for k in horizons:
@@ -126,10 +152,13 @@ def render(report: use.ForecastReport) -> None:
         parts = dec.parts
         console.print(
             f"initial gap {dec.measured:.1f} = compute {parts['compute']['median']:.1f} + "
-            f"algorithms {parts['algorithms']['median']:.1f} + group term "
-            f"{parts['group_term']['median']:.1f} + unexplained "
+            f"algorithms {parts['algorithms']['median']:.1f} + "
+            f"{glossary.part('group_term')} {parts['group_term']['median']:.1f} + unexplained "
             f"{parts['residual']['median']:.1f} (compute model, medians)"
         )
+    age = DataAge(sel.as_of, dt.date.today(), sel.as_of, tuple(horizons))
+    for note in age.notes():
+        console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
     run = f"run {report.run_id} · " if report.run_id is not None else ""
     console.print(
         f"[dim]{run}seed {report.seed} · {report.draws:,} draws per model · data "
@@ -188,9 +217,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
         horizon: Annotated[int | None, typer.Option(help="Months ahead.")] = None,
-        draws: Annotated[
-            int, typer.Option(help="Monte Carlo draws per model.")
-        ] = use.DEFAULT_DRAWS,
+        draws: Annotated[int, typer.Option(help="Monte Carlo draws per model.")] = DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         sets: Annotated[
             list[str] | None,
@@ -341,7 +368,7 @@ def scenarios_show(
 ) -> None:
     """Show every assumption of a scenario with its source."""
     scenario = scenario_files.load(name, sets or [])
-    rows = scenario_table(scenario)
+    rows = scenario_format.scenario_table(scenario)
     if as_json:
         print_json(
             {

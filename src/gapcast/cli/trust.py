@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json, print_notes, print_wrote
+from gapcast.cli.common import (
+    LazyModule,
+    console,
+    open_store,
+    print_json,
+    print_notes,
+    print_wrote,
+)
+from gapcast.defaults import SOBOL_BASE, SOBOL_INNER, TRUST_DRAWS, TRUST_START, WHATIF_DRAWS
 from gapcast.errors import RequestError
-from gapcast.usecases import trust as use
-from gapcast.usecases.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
+
+if TYPE_CHECKING:
+    from gapcast.usecases import trust as use
+else:
+    use = LazyModule("gapcast.usecases.trust")
 
 LABELS = {"trend": "trend", "compute": "compute", "ensemble": "ensemble"}
 
@@ -82,10 +93,10 @@ def register(app: typer.Typer) -> None:
         horizons: Annotated[str, typer.Option(help="Months ahead, comma-separated.")] = "3,6,12",
         draws: Annotated[
             int, typer.Option(help="Monte Carlo draws per model and origin.")
-        ] = use.DEFAULT_DRAWS,
+        ] = TRUST_DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         scenario: Annotated[str, typer.Option(help="Scenario name or YAML file.")] = "baseline",
-        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = use.START,
+        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = TRUST_START,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         plot: Annotated[
             Path | None, typer.Option(help="Write a reliability diagram and PIT histogram (.png).")
@@ -138,7 +149,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         draws: Annotated[
             int, typer.Option(help="Monte Carlo draws per model and origin.")
-        ] = use.DEFAULT_DRAWS,
+        ] = TRUST_DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         write: Annotated[
             bool, typer.Option("--write", help="Replace scenarios/calibration.json.")

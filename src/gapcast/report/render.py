@@ -1,7 +1,8 @@
 """Render a report (``gapcast.usecases.report.ReportData``) to one self-contained HTML page.
 
 The narrative is generated from the numbers: this module picks the message for each case
-(the gap narrowed or widened; the models agree or not; there is a median crossing or
+(the gap's and the lag's fitted trends and the models' agreement come from
+``gapcast.report.findings``, which owns every comparative word; there is a median crossing or
 not), fills it with numbers formatted for the language (``gapcast.report.i18n``), and the
 Jinja2 template (``report/templates/report.html.j2``) lays the sections out around inline
 SVG figures (``gapcast.report.figures``). No language model runs at any point.
@@ -17,8 +18,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from gapcast import glossary
 from gapcast.measure import GapResult
-from gapcast.report import figures
+from gapcast.report import figures, findings
 from gapcast.report.i18n import Locale
 from gapcast.usecases.report import ReportData
 
@@ -32,10 +34,6 @@ KEY_ASSUMPTIONS = (
     "world.diffusion_lag_months",
     "groups.challenger.algorithms.lag_months",
 )
-STEADY_POINTS = 0.5
-"""A change of the gap smaller than this (in the metric's points) reads as "about unchanged"."""
-DISAGREE = 0.15
-"""Trend and compute probabilities further apart than this read as "the models disagree"."""
 
 
 def _env() -> jinja2.Environment:
@@ -46,15 +44,6 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def _year_ago(result: GapResult) -> Any:
-    """Return the series row nearest to one year before the as-of date (or None)."""
-    target = result.as_of - dt.timedelta(days=365)
-    rows = [
-        r for r in result.series if r.gap_points is not None and abs((r.date - target).days) <= 45
-    ]
-    return min(rows, key=lambda r: abs((r.date - target).days)) if rows else None
 
 
 def gap_section(data: ReportData, loc: Locale) -> dict[str, Any]:
@@ -101,38 +90,9 @@ def gap_section(data: ReportData, loc: Locale) -> dict[str, Any]:
         )
     else:
         now = loc.t("gap.now_ahead", **{**values, "gap": loc.num(-gap, d)})
-    paragraphs = [now]
-    then = _year_ago(res)
-    if then is not None and gap is not None:
-        change = gap - float(then.gap_points)
-        key = (
-            "past.steady"
-            if abs(change) < STEADY_POINTS
-            else "past.narrowed"
-            if change < 0
-            else "past.widened"
-        )
-        paragraphs.append(
-            loc.t(
-                key,
-                **values,
-                then=loc.month(then.date),
-                gap_then=loc.num(then.gap_points, d),
-                change=loc.num(abs(change), d),
-                lag_then=loc.months(then.lag_months),
-            )
-        )
-    trend = res.trend
-    if trend.slope_per_year is not None:
-        lo, hi = trend.ci
-        zero = lo is not None and hi is not None and lo <= 0 <= hi
-        paragraphs.append(
-            loc.t(
-                "past.trend_unclear" if zero else "past.trend",
-                slope=loc.num(trend.slope_per_year, d, sign=True),
-                ci=loc.range(lo, hi, d),
-            )
-        )
+    note = findings.edge_text(lag.months, lag.ci[0], lag.ci[1], loc, censored=lag.censored)
+    paragraphs = [loc.join(now, note) if note else now]
+    paragraphs.append(loc.join(*findings.trend_findings(res.trend, res.lag_trend, loc)))
     paragraphs.append(_steps_text(res, loc, leader, challenger))
     return {
         "sides": sides,
@@ -198,16 +158,7 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     ]
     if trend is not None and compute is not None:
         pt, pc = trend.p_ahead_within[last], compute.p_ahead_within[last]
-        key = "forecast.disagree" if abs(pt - pc) > DISAGREE else "forecast.agree"
-        paragraphs.append(
-            loc.t(
-                key,
-                **values,
-                p_trend=loc.pct(pt),
-                p_compute=loc.pct(pc),
-                weight=loc.num(rep.forecast.compute_weight, 2),
-            )
-        )
+        paragraphs.append(findings.models_text(pt, pc, loc.horizon(last), loc))
     crossing = sel.median_crossing_date
     paragraphs.append(
         loc.t("forecast.crossing", **values, month=loc.month(crossing))
@@ -289,7 +240,7 @@ def comparison_section(data: ReportData, loc: Locale) -> list[dict[str, Any]]:
 
 def _param(loc: Locale, path: str) -> str:
     """Return a parameter's label in the report's language (its path where none exists)."""
-    return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
+    return glossary.label(path, loc.lang)
 
 
 def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
@@ -321,7 +272,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
             out["figure"] = Markup(
                 figures.bars_svg(
                     "decomposition",
-                    [loc.t(f"part.{k}") for k in keys],
+                    [glossary.part(k, loc.lang) for k in keys],
                     [parts[k]["median"] for k in keys],
                     [(parts[k]["q05"], parts[k]["q95"]) for k in keys],
                     loc.t("fig.points_gap"),
@@ -332,7 +283,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     rows = {r["path"]: r for r in data.assumptions}
     out["assumptions"] = [
         {
-            "label": loc.t(f"param.{p}"),
+            "label": glossary.label(p, loc.lang),
             "path": p,
             "value": rows[p]["value"],
             "source": rows[p]["source"],
@@ -418,17 +369,7 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
             if gap > 0
             else loc.t("summary.gap_ahead", gap=loc.num(-gap), **values)
         )
-        then = _year_ago(res)
-        if then is not None:
-            change = gap - float(then.gap_points)
-            key = (
-                "summary.steady"
-                if abs(change) < STEADY_POINTS
-                else "summary.narrowed"
-                if change < 0
-                else "summary.widened"
-            )
-            out.append(loc.t(key, change=loc.num(abs(change))))
+        out.extend(findings.trend_findings(res.trend, res.lag_trend, loc))
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)

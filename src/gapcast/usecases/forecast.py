@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gapcast import __version__
+from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError, StoreError
+from gapcast.frames import Tabular
+from gapcast.freshness import check_as_of, data_end
 from gapcast.model import engine
 from gapcast.model.compute import ComputeModel
 from gapcast.model.results import (
@@ -42,7 +45,7 @@ from gapcast.usecases.forecast_inputs import (
 )
 
 MODELS = ("trend", "compute", "ensemble")
-DEFAULT_DRAWS = 50_000
+DEFAULT_DRAWS = DRAWS
 DEFAULT_SEED = 2026
 MAX_DRAWS = 20_000_000
 DECOMPOSITION_DRAWS = 16_384
@@ -52,7 +55,7 @@ StartProgress = Callable[[int], Progress]
 
 
 @dataclass(frozen=True)
-class ForecastReport:
+class ForecastReport(Tabular):
     """A forecast with everything needed to trace and reproduce it."""
 
     scenario: Scenario
@@ -100,7 +103,7 @@ class ForecastReport:
 
 
 @dataclass(frozen=True)
-class FitReport:
+class FitReport(Tabular):
     """The capability fit (``gapcast fit``), with and without group terms."""
 
     as_of: dt.date
@@ -387,6 +390,7 @@ def fit(
     """Fit capability on training compute and date (``gapcast fit``)."""
     tables = Tables.load(store)
     sc = scenario_files.load(scenario)
+    check_as_of(parse_as_of(as_of), data_end(tables.scores, tables.models))
     end = parse_as_of(as_of) or latest_date(tables, sc.metric)
     rows = fit_rows(tables, sc.groups.leader.label, sc.groups.challenger.label, end, sc.metric)
     full = capability_fit(rows)
