@@ -290,7 +290,7 @@ def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -
     params = {"vary": "groups.challenger.compute.growth", "model": "compute", "target": 0.2}
     body = client.get("/api/whatif", params=params).json()
     assert body["reached"] and body["range"][0] < body["value"] < body["range"][1]
-    assert abs(body["p_at_value"] - 0.2) < 0.01 and "gives P(ahead" in body["message"]
+    assert abs(body["p_at_value"] - 0.2) < 0.01 and "% chance of being ahead" in body["message"]
     far = client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
     assert far.json()["reached"] is False and far.json()["range"] == [1.5, 2.0]
     assert_error(

@@ -88,7 +88,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, mirror_db: Path) -> Iterato
 
     db = copy_with_run(mirror_db, tmp_path_factory.mktemp("first") / "web.duckdb")
     port = free_port()
-    config = uvicorn.Config(create_app(db, token=None), host="127.0.0.1", port=port)
+    config = uvicorn.Config(
+        create_app(db, token=None), host="127.0.0.1", port=port, log_level="warning"
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -189,4 +191,52 @@ def test_the_page_says_which_parts_follow_the_group_choice(browser: Any, server:
     note = page.inner_text("#scope-note")
     assert "United States vs China only" in note
     assert "closed" in page.inner_text("#a-gap").casefold()
+    page.close()
+
+
+HEADLINE = {
+    "model": "structural",
+    "event": "sustained",
+    "definition": "ahead at some month and still ahead twelve months later",
+    "p_within": {"12": 0.004, "36": 0.05, "60": 0.12},
+    "interval90": {"12": [0.0, 0.02], "36": [0.01, 0.15], "60": [0.03, 0.31]},
+    "strict": {
+        "p_within": {"12": 0.006, "36": 0.08, "60": 0.17},
+        "interval90": {"12": [0.0, 0.03], "36": [0.02, 0.2], "60": [0.05, 0.4]},
+    },
+    "mc_se": {"12": 0.0004, "36": 0.0015, "60": 0.0023},
+    "lambda": {"mean": 0.8, "ci90": [0.1, 1.9], "status": "prior"},
+    "data_can_tell": False,
+}
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_structural_headline_is_shown_with_its_interval_when_the_api_gives_one(
+    browser: Any, server: str, size: str, tmp_path: Path
+) -> None:
+    width, height = VIEWPORTS[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems = watch(page)
+
+    def add_headline(route: Any) -> None:  # the forecast-v2 wire shape, before it lands
+        response = route.fetch()
+        body = response.json()
+        body["headline"] = HEADLINE
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/forecast", add_headline)
+    page.goto(server + "/")
+    page.wait_for_selector("#mc-error", timeout=120_000)
+    card = page.inner_text("#headline")
+    assert page.inner_text("#p-within-60").split("\n") == ["12%", "within 5 years", "90% 3%–31%"]
+    assert "still ahead twelve months later" in card
+    assert "Ahead at least once (strict): 1% within 1 year, 8% within 3 years, 17% within 5" in card
+    assert page.inner_text("#mc-error").startswith("Monte Carlo error ±0.2 pt: from the finite")
+    lam = page.inner_text("#lambda")
+    assert "0.80 (90% [0.10, 1.90])" in lam and "the prior" in lam and "cannot tell" in lam
+    _inside(page, "#headline", width, height)
+    shot = tmp_path / f"structural-headline-{size}.png"
+    page.screenshot(path=str(shot))
+    print(f"\nstructural headline {width}x{height}: {shot}")
+    assert problems == []
     page.close()

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from gapcast import glossary
+from gapcast.freshness import DataAge
 from gapcast.measure import GapResult
 from gapcast.report import figures, findings
 from gapcast.report.i18n import Locale
@@ -349,6 +350,36 @@ def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     }
 
 
+def age_notes(data: ReportData, loc: Locale) -> list[str]:
+    """Return how old the data were when the report was generated, and what that means."""
+    through = data.provenance.get("data_through")
+    if not through:
+        return []
+    sel = data.forecast.selected
+    age = DataAge(
+        dt.date.fromisoformat(str(through)[:10]),
+        data.generated,
+        sel.as_of,
+        tuple(sorted(sel.p_ahead_within)),
+    )
+    out = [loc.t("age.days", through=loc.date(age.last), days=f"{age.days:,}")]
+    if age.stale:
+        out.append(loc.t("age.stale"))
+    passed = age.passed()
+    if passed and max(passed.values()) >= 1:
+        first = min(passed)
+        out.append(
+            loc.t(
+                "age.passed",
+                gone=loc.num(max(passed.values()), 0),
+                as_of=loc.date(age.as_of),
+                horizon=loc.horizon(first),
+                left=loc.num(max(0.0, first - passed[first]), 0),
+            )
+        )
+    return out
+
+
 def summary(data: ReportData, loc: Locale) -> list[str]:
     """Return the key findings: the gap now, its change over the year, the probability."""
     res = data.gap.result
@@ -373,6 +404,19 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)
+    spread = [m.p_ahead_within[last] for m in data.forecast.forecast.models.values()]
+    spread += [r.selected.p_ahead_within.get(last, p[last]) for r in data.comparison]
+    lo, hi = min(spread), max(spread)
+    out.append(
+        loc.t(
+            "summary.spread",
+            n=len(data.comparison),
+            lo=loc.pct(lo, max(0, findings.decimals(100 * lo, 100 * hi) - 1)),
+            hi=loc.pct(hi, max(0, findings.decimals(100 * lo, 100 * hi) - 1)),
+            se=loc.num(100 * sel.p_ahead_within_se[last], 1),
+        )
+    )
+    out.extend(age_notes(data, loc))
     out.append(
         loc.t(
             "summary.forecast",

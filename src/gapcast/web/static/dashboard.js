@@ -569,7 +569,8 @@
       line: { color: COLORS.challenger, width: 1.5, dash: "dot" }, hovertemplate: "%{y:.1f}%<extra>at month</extra>" });
     traces.push({ x: x, y: m.p_ahead_by.map((p) => 100 * p), mode: "lines", name: MODEL_NAMES[f.model] + " (by month)",
       line: { color: COLORS.challenger, width: 3 }, hovertemplate: "%{y:.1f}%<extra>" + f.model + "</extra>" });
-    Plotly.react("p-chart", traces, layout({ yaxis: { title: { text: "P(" + f.groups.challenger + " ahead), %" }, range: [0, 100], gridcolor: "#eceff1" } }), CONFIG);
+    Plotly.react("p-chart", traces, layout({ yaxis: { title: { text: "P(" + f.groups.challenger + " ahead), %" }, range: [0, 100], gridcolor: "#eceff1",
+      tickvals: [25, 50, 75, 100] } }), CONFIG);  /* no "0" label: it collided with the first date */
   }
 
   function renderDecomposition(f) {
@@ -606,15 +607,26 @@
       const names = c.rows.map((r) => r.scenario);
       const current = $("scenario").value;
       const colors = [COLORS.sky, COLORS.orange, COLORS.challenger];
-      const traces = HORIZONS.map(([k, label], i) => ({
-        type: "bar", x: names.map((n) => wrap(n, 14)), y: c.rows.map((r) => 100 * r["p" + k]), name: "within " + label,
-        marker: { color: colors[i], line: { color: names.map((n) => n === current ? "#222" : "rgba(0,0,0,0)"), width: 2 } },
-        error_y: { type: "data", array: c.rows.map((r) => 100 * 1.96 * r["se" + k]), color: "#555" },
-        hovertemplate: "%{x}<br>within " + label + ": %{y:.1f}%<extra></extra>",
-      }));
+      /* On a phone the bars lie down: scenario names then fit on their own lines. */
+      const flat = narrow();
+      const who = "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %";
+      const traces = HORIZONS.map(([k, label], i) => {
+        const values = c.rows.map((r) => 100 * r["p" + k]);
+        const err = { type: "data", array: c.rows.map((r) => 100 * 1.96 * r["se" + k]), color: "#555" };
+        const t = {
+          type: "bar", name: "within " + label, orientation: flat ? "h" : "v",
+          marker: { color: colors[i], line: { color: names.map((n) => n === current ? "#222" : "rgba(0,0,0,0)"), width: 2 } },
+          hovertemplate: (flat ? "%{y}<br>within " + label + ": %{x:.1f}%" : "%{x}<br>within " + label + ": %{y:.1f}%") + "<extra></extra>",
+        };
+        if (flat) { t.y = names; t.x = values; t.error_x = err; } else { t.x = names.map((n) => wrap(n, 14)); t.y = values; t.error_y = err; }
+        return t;
+      });
+      const value = { title: { text: who }, rangemode: "tozero", gridcolor: "#eceff1" };
+      const cat = { tickangle: 0, tickfont: { size: flat ? 10 : 12 } };
+      $("compare-chart").style.height = flat ? "460px" : "";
       Plotly.react("compare-chart", traces, layout({ barmode: "group", hovermode: "closest",
-        margin: { l: 56, r: 16, t: 28, b: 40 }, yaxis: { title: { text: "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %" }, rangemode: "tozero", gridcolor: "#eceff1", automargin: true },
-        xaxis: { tickangle: 0, automargin: true, tickfont: { size: narrow() ? 9 : 12 } } }), CONFIG);
+        margin: { l: flat ? 10 : 56, r: 16, t: 28, b: 40 },
+        xaxis: flat ? value : cat, yaxis: flat ? Object.assign({ autorange: "reversed" }, cat) : value }), CONFIG);
     } catch (err) {
       notice("compare-chart", "The scenario comparison could not be loaded: " + err.message, true);
     }
