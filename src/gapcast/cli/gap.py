@@ -131,9 +131,24 @@ def render(report: use.GapReport) -> None:
     loc = Locale("en")
     for sentence in findings.trend_findings(res.trend, res.lag_trend, loc):
         console.print(sentence, soft_wrap=True, markup=False)
-    note = findings.edge_text(lag.months, lag.ci[0], lag.ci[1], loc, censored=lag.censored)
-    if note:
-        console.print(f"Lag interval: {note}", soft_wrap=True, markup=False)
+    one_sided = [
+        name
+        for name, value, (lo, hi) in (
+            ("scores", res.leader.score, res.leader.score_ci),
+            ("scores", res.challenger.score, res.challenger.score_ci),
+            ("lag", lag.months, lag.ci),
+        )
+        if findings.position(value, lo, hi) == "top"
+    ]
+    if lag.censored:
+        console.print(f"Lag: {findings.phrase('en', 'edge.censored')}", soft_wrap=True)
+    elif one_sided:
+        names = " and ".join(dict.fromkeys(one_sided))
+        console.print(
+            f"Intervals of the {names}: {findings.phrase('en', 'edge.top')}",
+            soft_wrap=True,
+            markup=False,
+        )
     print_notes(report.age.notes())
     draws = res.uncertainty.get("draws", 0)
     preliminary = "included" if settings.get("include_preliminary") else "excluded"
