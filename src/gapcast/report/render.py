@@ -350,6 +350,11 @@ def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     }
 
 
+def _months_left(months: float, loc: Locale) -> str:
+    text = loc.months(months, 0)
+    return "1 month" if loc.lang == "en" and round(months) == 1 else text
+
+
 def age_notes(data: ReportData, loc: Locale) -> list[str]:
     """Return how old the data were when the report was generated, and what that means."""
     through = data.provenance.get("data_through")
@@ -374,7 +379,7 @@ def age_notes(data: ReportData, loc: Locale) -> list[str]:
                 gone=loc.num(max(passed.values()), 0),
                 as_of=loc.date(age.as_of),
                 horizon=loc.horizon(first),
-                left=loc.num(max(0.0, first - passed[first]), 0),
+                left=_months_left(max(0.0, first - passed[first]), loc),
             )
         )
     return out
@@ -404,6 +409,15 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)
+    out.append(
+        loc.t(
+            "summary.forecast",
+            challenger=challenger,
+            p36=loc.pct(p[36]) if 36 in p else loc.t("n_a"),
+            p60=loc.pct(p[60] if 60 in p else p[last]),
+            scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
+        )
+    )
     spread = [m.p_ahead_within[last] for m in data.forecast.forecast.models.values()]
     spread += [r.selected.p_ahead_within.get(last, p[last]) for r in data.comparison]
     lo, hi = min(spread), max(spread)
@@ -417,15 +431,6 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
         )
     )
     out.extend(age_notes(data, loc))
-    out.append(
-        loc.t(
-            "summary.forecast",
-            challenger=challenger,
-            p36=loc.pct(p[36]) if 36 in p else loc.t("n_a"),
-            p60=loc.pct(p[60] if 60 in p else p[last]),
-            scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
-        )
-    )
     return out
 
 
