@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from gapcast import glossary
 from gapcast.cli.common import (
     LazyModule,
     console,
@@ -249,7 +250,7 @@ def register(app: typer.Typer) -> None:
                 table.add_column(col, justify="left" if col == "parameter" else "right")
             for i in out.indices[:top]:
                 table.add_row(
-                    i.name,
+                    glossary.label(i.name),
                     f"{i.first:.3f} [{i.first - i.first_conf:.3f}, {i.first + i.first_conf:.3f}]",
                     f"{i.total:.3f} [{i.total - i.total_conf:.3f}, {i.total + i.total_conf:.3f}]",
                 )
