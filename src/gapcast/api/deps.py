@@ -232,6 +232,9 @@ class Services:
     results: LRUCache[Any]
     engine: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
     request_keys: LRUCache[Any] = field(default_factory=lambda: LRUCache(1024))
+    heavy: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
+    """The slot of the side analyses (comparison, sensitivity, backtest, what-if): apart from
+    ``engine``, so a forecast, the dashboard's headline, never queues behind one of them."""
 
     @classmethod
     def create(cls, settings: ApiSettings) -> Services:

@@ -360,7 +360,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
 
         def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 reports = forecast_use.compare(
                     store, names, model, draws=draws, seed=seed_, save=False
                 )
@@ -394,7 +394,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         """Return the backtest record: scores per model and horizon, coverage, reliability."""
 
         def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 return trust.backtest(store, metric).to_dict()
 
         key = ("backtest", services.provider.data_hash(), metric)
@@ -411,7 +411,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         name = _shipped(scenario)
 
         def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 return trust.sensitivity(store, name, model).to_dict()
 
         key = ("sensitivity", services.provider.data_hash(), _scenario_files(), name, model)
@@ -447,7 +447,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         value_range = None if lo is None or hi is None else (lo, hi)
 
         def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 answer = trust.whatif(store, name, vary, target, within, value_range, model)
             return answer.to_dict()
 
