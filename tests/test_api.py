@@ -296,7 +296,7 @@ def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -
     params = {"vary": "groups.challenger.compute.growth", "model": "structural", "target": 0.5}
     body = finished(client, client.get("/api/whatif", params=params)).json()
     assert body["reached"] and body["range"][0] < body["value"] < body["range"][1], body["message"]
-    assert abs(body["p_at_value"] - 0.5) < 0.01 and "gives P(ahead" in body["message"]
+    assert abs(body["p_at_value"] - 0.5) < 0.01 and "% chance of being ahead" in body["message"]
     far = finished(
         client, client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
     )

@@ -171,7 +171,7 @@ def test_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, db, "forecast", "--model", "magic")
     assert code == 2 and "Error: model: 'magic' is not allowed (allowed: structural, trend)" in err
     code, _, err = run(capsys, db, "forecast", "--scenario", "nope")
-    assert code == 1 and "Error: no scenario 'nope'" in err and "Hint: available: baseline" in err
+    assert code == 2 and "Error: no scenario 'nope'" in err and "Hint: available: baseline" in err
     code, _, err = run(capsys, db, "forecast", "--draws", "0")
     assert code == 2 and "Error: draws: 0 is out of range" in err
     code, _, err = run(capsys, db, "forecast", "--as-of", "yesterday")
@@ -215,7 +215,7 @@ def test_runs_are_stored_and_reproduce(db: Path, capsys: pytest.CaptureFixture[s
     code, text, _ = run(capsys, db, "runs", "show", str(made["run_id"]), "--verify")
     assert code == 0 and "reproduced exactly" in text
     code, _, err = run(capsys, db, "runs", "show", "9999")
-    assert code == 1 and "Error: no stored run with id 9999" in err
+    assert code == 2 and "Error: no stored run with id 9999" in err
 
 
 @pytest.mark.mirror

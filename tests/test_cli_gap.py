@@ -23,6 +23,8 @@ ECI = [
     {"model": "us-b", "value": 110, "date": "2021-01-01", "organization": "Anthropic"},
     {"model": "us-d", "value": 120, "date": "2022-01-01", "organization": "OpenAI"},
     {"model": "us-x", "value": 150, "date": "2022-02-01", "preliminary": True},
+    # below both frontiers: it only dates the data's end (an as-of after it is an error)
+    {"model": "us-old", "value": 90, "date": "2022-12-31", "organization": "OpenAI"},
     {
         "model": "cn-a",
         "value": 95,
@@ -143,7 +145,8 @@ def test_table_output(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "gap (ECI points)",
         "lag, backward (months)",
         "lag, forward (months)",
-        "gap trend (per year)",
+        "gap trend (points per year)",
+        "lag trend (months per year)",
         "First China model at or above us-b (110.0): CN C, 2022-06-01",
         "Data: Epoch AI",
     ):
@@ -156,12 +159,13 @@ def test_as_of_never_sees_later_data(tmp_path: Path, capsys: pytest.CaptureFixtu
         {**ARENA_BASE, "model": "cn-z", "value": 2000, "as_of": "2023-01-05", "country": CN},
     ]
     plain, more = make_db(tmp_path / "a.duckdb"), make_db(tmp_path / "b.duckdb", later)
-    for metric in ("eci", "lmarena"):
-        a = gap_json(capsys, plain, "--metric", metric, "--as-of", "2022-12-31")
-        b = gap_json(capsys, more, "--metric", metric, "--as-of", "2022-12-31")
-        a.pop("data_hash"), b.pop("data_hash")
+    for metric, as_of in (("eci", "2022-12-31"), ("lmarena", "2022-07-10")):
+        a = gap_json(capsys, plain, "--metric", metric, "--as-of", as_of)
+        b = gap_json(capsys, more, "--metric", metric, "--as-of", as_of)
+        for out in (a, b):  # what the store holds beyond the as-of date, not the measurement
+            out.pop("data_hash"), out.pop("data_age"), out["settings"].pop("data_through")
         assert a == b
-    assert gap_json(capsys, more, "--as-of", "2023-01-31")["challenger"]["score"] == 500
+    assert gap_json(capsys, more, "--as-of", "2023-01-05")["challenger"]["score"] == 500
 
 
 def test_swapping_sides_negates_gap(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,17 +177,17 @@ def test_swapping_sides_negates_gap(db: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_lmarena_within_snapshot_and_settings(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = gap_json(capsys, db, "--metric", "lmarena", "--as-of", "2022-08-31")
+    out = gap_json(capsys, db, "--metric", "lmarena", "--as-of", "2022-07-10")
     assert out["settings"]["category"] == "overall"
     assert out["settings"]["style_control"] is False
     assert out["gap_points"] == 20  # 1310 - 1290, both from the 2022-07-10 snapshot
     assert out["leader"]["snapshot"] == "2022-07-10"
-    assert [r["gap_points"] for r in out["series"]] == [50, 50, 50, 50, 50, 50, 20, 20]
+    assert [r["gap_points"] for r in out["series"]] == [50, 50, 50, 50, 50, 50, 20]
     coding = gap_json(
-        capsys, db, "--metric", "lmarena", "--category", "coding", "--as-of", "2022-08-31"
+        capsys, db, "--metric", "lmarena", "--category", "coding", "--as-of", "2022-07-10"
     )
     assert coding["gap_points"] == 20 and coding["settings"]["category"] == "coding"
-    styled = gap_json(capsys, db, "--metric", "lmarena", "--style-control", "--as-of", "2022-08-31")
+    styled = gap_json(capsys, db, "--metric", "lmarena", "--style-control", "--as-of", "2022-07-10")
     assert styled["gap_points"] == 30 and styled["settings"]["style_control"] is True
     code, out_text, _ = run(capsys, db, "--metric", "lmarena", "--draws", "10")
     assert "category overall, style control off" in " ".join(out_text.split())
@@ -258,7 +262,12 @@ def test_other_groupings(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (["--draws", "-1"], 2, "Error: draws: -1 is out of range"),
         (["--plot", "figure.svg"], 2, "Error: plot: 'figure.svg' must end in .png or .html"),
-        (["--match", "us-bb"], 1, "Error: no model 'us-bb' with a eci score\nHint: did you mean"),
+        (["--match", "us-bb"], 2, "Error: no model 'us-bb' with a eci score\nHint: did you mean"),
+        (
+            ["--as-of", "2023-01-31"],
+            2,
+            "Error: as_of: 2023-01-31 is after the data's last date, 2022-12-31\nHint: use",
+        ),
         (
             ["--as-of", "2019-06-30"],
             1,

@@ -19,7 +19,7 @@ def test_solve_a_smooth_curve() -> None:
     assert res.reached and res.value == pytest.approx(0.5, abs=1e-8)
     assert res.p_value == pytest.approx(0.25)
     assert len(res.grid) == 9 and res.grid[0] == (0.0, 0.0)
-    assert "x = 0.5 gives P(ahead within 60 months) = 0.25" in res.message()
+    assert "X = 0.5 gives a 25% chance of being ahead within 60 months" in res.message()
 
 
 def test_solve_a_decreasing_step_function() -> None:

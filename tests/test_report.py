@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from gapcast import glossary
 from gapcast.cli import app
 from gapcast.errors import RequestError
-from gapcast.report import i18n
+from gapcast.report import findings, i18n
 from gapcast.store import Store
 from gapcast.usecases import report, scenarios
 
@@ -90,12 +91,18 @@ def test_report_is_self_contained_and_fully_filled(
     assert data.missing == {}  # the sensitivity analysis and the backtest both ran
     assert [r.scenario.name for r in data.comparison] == scenarios.names()
     top = max(data.sensitivity["indices"], key=lambda row: row["total"])  # type: ignore[index]
-    label = loc.t(f"param.{top['path']}")  # every Sobol parameter has a label
+    assert top["path"] in glossary.PARAMS  # every Sobol parameter has a label of its own
+    label = glossary.label(top["path"], lang)
     assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
     assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
     assert loc.t("table.compare_caption") in html
     ensemble_sentence = loc.t("backtest.ensemble", coverage="{c}", skill="{s}")
     assert escape(ensemble_sentence.split("{c}")[0]) in html  # the ensemble's coverage, read out
+    for sentence in findings.trend_findings(res.trend, res.lag_trend, loc):
+        assert escape(sentence) in html  # fitted trends, never two hand-picked dates
+    if lang == "en":  # on the mirror: no clear gap trend, a growing lag
+        assert "The lag grew over the past 12 months" in html
+        assert "narrowed by" not in html and "agree closely" not in html
     for rep in data.comparison:  # every shipped scenario, with the report's seed
         assert escape(loc.scenario(rep.scenario.name, rep.scenario.title)) in html
         assert rep.seed == data.forecast.seed

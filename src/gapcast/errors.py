@@ -169,9 +169,12 @@ class InsufficientDataError(GapcastError):
 
 
 class NotFoundError(GapcastError):
-    """A named run, scenario, metric or model that does not exist."""
+    """A named run, scenario, metric or model that does not exist.
 
-    exit_code = 1
+    The name was typed by the user, so the CLI treats it as an input error (exit 2).
+    """
+
+    exit_code = 2
     status_code = 404
     kind = "not_found"
 

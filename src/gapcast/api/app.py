@@ -24,12 +24,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gapcast import __version__
 from gapcast.api import claims as claims_api
+from gapcast.api import reader
 from gapcast.api.deps import ApiSettings, Services, get_jobs
 from gapcast.api.jobs import build_router as jobs_router
 from gapcast.api.limits import BodyLimit
 from gapcast.api.routes import build_router
 from gapcast.api.thesis import build_router as thesis_router
 from gapcast.api.track import build_router as track_router
+from gapcast.defaults import DRAWS
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 from gapcast.settings import import_root as settings_import_root
@@ -138,7 +140,7 @@ def create_app(
     *,
     token: str | None = _UNSET,
     max_draws: int = 200_000,
-    default_draws: int = 20_000,
+    default_draws: int = DRAWS,
     cache_size: int = 256,
     engine_slots: int = 1,
     dashboard: bool = True,
@@ -199,7 +201,7 @@ def create_app(
         title="gapcast",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served offline by gapcast.api.reader
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -212,6 +214,7 @@ def create_app(
     app.include_router(claims_api.build_router())
     app.include_router(jobs_router(get_jobs))
     app.include_router(track_router())
+    app.include_router(reader.build_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

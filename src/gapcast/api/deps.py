@@ -34,6 +34,7 @@ from fastapi import Depends, Request
 
 from gapcast.api.cache import LRUCache
 from gapcast.api.jobs import JobQueue
+from gapcast.defaults import DRAWS
 from gapcast.errors import NotAvailableError, StoreBusyError
 from gapcast.store import FileImport, ImportResult, Store
 
@@ -74,7 +75,7 @@ class ApiSettings:
     db_path: Path
     token: str | None = None
     max_draws: int = 200_000
-    default_draws: int = 20_000
+    default_draws: int = DRAWS
     cache_size: int = 256
     engine_slots: int = 1
     import_root: Path | None = None
@@ -218,6 +219,9 @@ class Services:
     engine: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
     request_keys: LRUCache[Any] = field(default_factory=lambda: LRUCache(1024))
     jobs: JobQueue = field(default_factory=JobQueue)
+    heavy: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
+    """The slot of the side analyses (comparison, sensitivity, backtest, what-if): apart from
+    ``engine``, so a forecast, the dashboard's headline, never queues behind one of them."""
 
     @classmethod
     def create(cls, settings: ApiSettings) -> Services:

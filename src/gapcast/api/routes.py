@@ -407,7 +407,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         seed_ = forecast_use.DEFAULT_SEED if seed is None else seed
 
         def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 reports = forecast_use.compare(
                     store, names, model, draws=draws, seed=seed_, save=False
                 )
@@ -449,7 +449,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         """Return the backtest record: scores per model and horizon, coverage, reliability."""
 
         def compute() -> bytes:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.backtest(store, metric).to_dict())
 
         key = ("backtest", services.provider.data_hash(), jobs.inputs_key(), metric)
@@ -470,7 +470,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         name = _shipped(scenario)
 
         def compute() -> bytes:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.sensitivity(store, name, model).to_dict())
 
         key = ("sensitivity", services.provider.data_hash(), jobs.inputs_key(), name, model)
@@ -507,7 +507,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         value_range = None if lo is None or hi is None else (lo, hi)
 
         def compute() -> bytes:
-            with services.engine, services.provider.read() as store:
+            with services.heavy, services.provider.read() as store:
                 answer = trust.whatif(store, name, vary, target, within, value_range, model)
             return _clean_json(answer.to_dict())
 

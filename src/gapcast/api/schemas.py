@@ -258,6 +258,14 @@ class GapOut(_Out):
     uncertainty: dict[str, Any]
     series: list[SeriesRowOut]
     steps: list[StepOut]
+    findings: dict[str, Any] | None = Field(
+        None,
+        description="How the gap and the lag moved: fitted-trend directions and the sentences "
+        "of gapcast.report.findings (English).",
+    )
+    data_age: dict[str, Any] | None = Field(
+        None, description="How old the data are and which forecast horizons have partly passed."
+    )
 
 
 # ---- scenarios ----------------------------------------------------------------------

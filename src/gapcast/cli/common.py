@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from gapcast.store import Store
+if TYPE_CHECKING:
+    from gapcast.store import Store
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+class LazyModule:
+    """A module imported on first attribute access (keeps ``gapcast --help`` fast).
+
+    The command modules name their use case modules through it, so building the Typer app
+    imports no NumPy, pandas, Numba or SciPy; option defaults come from ``gapcast.defaults``.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
 
 
 @dataclass

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json
-from gapcast.usecases import data as use
+from gapcast.cli.common import LazyModule, console, open_store, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gapcast.usecases import data as use
+else:
+    use = LazyModule("gapcast.usecases.data")
 
 app = typer.Typer(help="Import, fetch and inspect the upstream datasets.", no_args_is_help=True)
 
@@ -155,6 +160,8 @@ def register(root: typer.Typer) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    import pandas as pd
+
     return [
         {str(k): (None if pd.isna(v) else _plain(v)) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
@@ -162,12 +169,16 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
+    import pandas as pd
+
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     return value
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,12 +14,27 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
+from gapcast.cli.common import (
+    LazyModule,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_wrote,
+)
+from gapcast.defaults import DRAWS
 from gapcast.environment import differences, environment
 from gapcast.errors import RequestError
-from gapcast.scenario.files import scenario_table
-from gapcast.usecases import forecast as use
-from gapcast.usecases import scenarios as scenario_files
+from gapcast.freshness import DataAge
+
+if TYPE_CHECKING:
+    from gapcast.scenario import files as scenario_format
+    from gapcast.usecases import forecast as use
+    from gapcast.usecases import scenarios as scenario_files
+else:
+    scenario_format = LazyModule("gapcast.scenario.files")
+    use = LazyModule("gapcast.usecases.forecast")
+    scenario_files = LazyModule("gapcast.usecases.scenarios")
 
 WIDE = 170
 """Width the comparison table is laid out for (wider than a default 80-column pipe)."""
@@ -155,6 +171,9 @@ def render(report: use.ForecastReport) -> None:
             else f"none within {sel.horizon} months (P < 50%)"
         )
     )
+    age = DataAge(sel.as_of, dt.date.today(), sel.as_of, tuple(horizons))
+    for note in age.notes():
+        console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
     run = f"run {report.run_id} · " if report.run_id is not None else ""
     console.print(
         f"[dim]{run}seed {report.seed} · {report.draws:,} draws per model · data "
@@ -225,9 +244,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="structural (headline, trend beside it) or trend.")
         ] = "structural",
         horizon: Annotated[int | None, typer.Option(help="Months ahead.")] = None,
-        draws: Annotated[
-            int, typer.Option(help="Monte Carlo draws per model.")
-        ] = use.DEFAULT_DRAWS,
+        draws: Annotated[int, typer.Option(help="Monte Carlo draws per model.")] = DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         sets: Annotated[
             list[str] | None,
@@ -331,7 +348,7 @@ def scenarios_show(
 ) -> None:
     """Show every assumption of a scenario with its source."""
     scenario = scenario_files.load(name, sets or [])
-    rows = scenario_table(scenario)
+    rows = scenario_format.scenario_table(scenario)
     if as_json:
         print_json(
             {

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json, print_wrote
-from gapcast.measure.results import Interval
-from gapcast.usecases import measure as use
+from gapcast.cli.common import console, open_store, print_json, print_notes, print_wrote
+from gapcast.report import findings
+from gapcast.report.i18n import Locale
+
+if TYPE_CHECKING:
+    from gapcast.measure.results import Interval
+    from gapcast.usecases import measure as use
 
 
 def _num(value: float | None, digits: int = 1, sign: bool = False) -> str:
@@ -84,17 +88,27 @@ def render(report: use.GapReport) -> None:
         _ci(lag.ci),
         "primary",
     )
-    at = f"at {fwd.at.isoformat()}" if fwd.at and fwd.at != res.as_of else ""
+    at = (
+        f"how long {res.challenger.group} took to reach the level of {fwd.at.isoformat()}"
+        if fwd.at and fwd.at != res.as_of
+        else ""
+    )
     facts.add_row(
         "lag, forward (months)", ("≥ " if fwd.censored else "") + _num(fwd.months), _ci(fwd.ci), at
     )
-    trend = res.trend
-    facts.add_row(
-        "gap trend (per year)",
-        _num(trend.slope_per_year, digits, sign=True),
-        _ci(trend.ci, digits),
-        f"OLS, last 12 months, n={trend.n}",
-    )
+    for name, unit, trend in (
+        ("gap", "points", res.trend),
+        ("lag", "months", res.lag_trend),
+    ):
+        lo, hi = trend.ci
+        d = findings.decimals(lo, hi)
+        facts.add_row(
+            f"{name} trend ({unit} per year)",
+            _num(trend.slope_per_year, d, sign=True),
+            _ci(trend.ci, d),
+            f"{findings.WORDS[findings.direction(trend.slope_per_year, trend.ci)]}; straight line, "
+            f"last 12 months, n={trend.n}",
+        )
     summary = res.lag_summary
     facts.add_row(
         "mean lag (months)",
@@ -114,6 +128,28 @@ def render(report: use.GapReport) -> None:
             )
         else:
             console.print(f"No {res.challenger.group} model at or above {ref} yet.")
+    loc = Locale("en")
+    for sentence in findings.trend_findings(res.trend, res.lag_trend, loc):
+        console.print(sentence, soft_wrap=True, markup=False)
+    one_sided = [
+        name
+        for name, value, (lo, hi) in (
+            ("scores", res.leader.score, res.leader.score_ci),
+            ("scores", res.challenger.score, res.challenger.score_ci),
+            ("lag", lag.months, lag.ci),
+        )
+        if findings.position(value, lo, hi) == "top"
+    ]
+    if lag.censored:
+        console.print(f"Lag: {findings.phrase('en', 'edge.censored')}", soft_wrap=True)
+    elif one_sided:
+        names = " and ".join(dict.fromkeys(one_sided))
+        console.print(
+            f"Intervals of the {names}: {findings.phrase('en', 'edge.top')}",
+            soft_wrap=True,
+            markup=False,
+        )
+    print_notes(report.age.notes())
     draws = res.uncertainty.get("draws", 0)
     preliminary = "included" if settings.get("include_preliminary") else "excluded"
     console.print(
@@ -187,6 +223,8 @@ def gap(
         from gapcast.errors import RequestError
 
         raise RequestError("plot", f"'{plot.name}' must end in .png or .html")
+    from gapcast.usecases import measure as use
+
     with open_store(ctx) as store:
         report = use.gap(
             store,

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gapcast.cli.common import open_store, print_wrote
-from gapcast.usecases import report as use
+from gapcast.cli.common import LazyModule, open_store, print_wrote
+from gapcast.defaults import DRAWS
+
+if TYPE_CHECKING:
+    from gapcast.usecases import report as use
+else:
+    use = LazyModule("gapcast.usecases.report")
 
 
 def report(
@@ -24,7 +29,7 @@ def report(
     ] = "en",
     draws: Annotated[
         int, typer.Option("--draws", help="Monte Carlo draws per forecast model.")
-    ] = use.REPORT_DRAWS,
+    ] = DRAWS,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print each report to PDF (needs chromium).")

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json, print_notes, print_wrote
+from gapcast import glossary
+from gapcast.cli.common import (
+    LazyModule,
+    console,
+    open_store,
+    print_json,
+    print_notes,
+    print_wrote,
+)
+from gapcast.defaults import SOBOL_BASE, SOBOL_INNER, TRUST_DRAWS, WHATIF_DRAWS
 from gapcast.errors import RequestError
-from gapcast.usecases import trust as use
-from gapcast.usecases.trust_solve import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
+
+if TYPE_CHECKING:
+    from gapcast.usecases import trust as use
+else:
+    use = LazyModule("gapcast.usecases.trust")
 
 LABELS = {"trend": "trend", "compute": "compute", "ensemble": "ensemble"}
 
@@ -80,7 +92,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         draws: Annotated[
             int, typer.Option(help="Monte Carlo draws per model and origin.")
-        ] = use.DEFAULT_DRAWS,
+        ] = TRUST_DRAWS,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         write: Annotated[
             bool, typer.Option("--write", help="Replace scenarios/calibration.json.")
@@ -180,7 +192,7 @@ def register(app: typer.Typer) -> None:
                 table.add_column(col, justify="left" if col == "parameter" else "right")
             for i in out.indices[:top]:
                 table.add_row(
-                    i.name,
+                    glossary.label(i.name),
                     f"{i.first:.3f} [{i.first - i.first_conf:.3f}, {i.first + i.first_conf:.3f}]",
                     f"{i.total:.3f} [{i.total - i.total_conf:.3f}, {i.total + i.total_conf:.3f}]",
                 )

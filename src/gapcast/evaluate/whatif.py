@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from gapcast import glossary
+
 GRID = 9
 """Points of the bracketing grid."""
 
@@ -55,16 +57,18 @@ class WhatIf:
         return self.value is not None
 
     def message(self) -> str:
-        """Return the answer in one sentence."""
-        what = f"P(ahead within {self.within} months) = {self.target:g}"
+        """Return the answer in one plain sentence (the parameter by its glossary label)."""
+        name = glossary.label(self.path)
+        what = f"a {100 * self.target:g}% chance of being ahead within {self.within} months"
         if self.value is not None and self.p_value is not None:
             return (
-                f"{self.path} = {self.value:.4g} gives {what} (p = {self.p_value:.3f} there; "
-                f"range {self.lo:g} to {self.hi:g})"
+                f"{name} = {self.value:.3g} gives {what} ({100 * self.p_value:.1f}% there; "
+                f"values tried from {self.lo:.3g} to {self.hi:.3g})."
             )
         return (
-            f"{what} is out of reach for {self.path} in [{self.lo:g}, {self.hi:g}]: p = "
-            f"{self.p_lo:.3f} at {self.lo:g} and {self.p_hi:.3f} at {self.hi:g}"
+            f"{what[0].upper()}{what[1:]} is out of reach for {name} between {self.lo:.3g} and "
+            f"{self.hi:.3g}: the chance is {100 * self.p_lo:.1f}% at {self.lo:.3g} and "
+            f"{100 * self.p_hi:.1f}% at {self.hi:.3g}."
         )
 
     def to_dict(self) -> dict[str, Any]:

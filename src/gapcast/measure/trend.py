@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from gapcast.measure._engine import to_days
 from gapcast.measure.results import Interval, Trend, day
@@ -52,6 +52,6 @@ def ols_trend(
     if n >= 3:
         resid = y - y.mean() - slope * dx
         se = float(np.sqrt(float(resid @ resid) / (n - 2) / sxx))
-        half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * se
+        half = float(special.stdtrit(n - 2, 0.5 + level / 2)) * se
         ci = (slope - half, slope + half)
     return Trend(quantity, slope, ci, n, day(start), day(end), method)

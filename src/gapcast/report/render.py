@@ -1,7 +1,8 @@
 """Render a report (``gapcast.usecases.report.ReportData``) to one self-contained HTML page.
 
 The narrative is generated from the numbers: this module picks the message for each case
-(the gap narrowed or widened; the models agree or not; there is a median crossing or
+(the gap's and the lag's fitted trends and the models' agreement come from
+``gapcast.report.findings``, which owns every comparative word; there is a median crossing or
 not), fills it with numbers formatted for the language (``gapcast.report.i18n``), and the
 Jinja2 template (``report/templates/report.html.j2``) lays the sections out around inline
 SVG figures (``gapcast.report.figures``). No language model runs at any point.
@@ -17,8 +18,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from gapcast import glossary
+from gapcast.freshness import DataAge
 from gapcast.measure import GapResult
-from gapcast.report import figures
+from gapcast.report import figures, findings
 from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
 from gapcast.report.track_record import track_record_section
@@ -36,10 +39,6 @@ KEY_ASSUMPTIONS = (
     "capability.catchup_rate",
     "capability.catchup_lag_months",
 )
-STEADY_POINTS = 0.5
-"""A change of the gap smaller than this (in the metric's points) reads as "about unchanged"."""
-DISAGREE = 0.15
-"""Trend and compute probabilities further apart than this read as "the models disagree"."""
 
 
 def _env() -> jinja2.Environment:
@@ -50,15 +49,6 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def _year_ago(result: GapResult) -> Any:
-    """Return the series row nearest to one year before the as-of date (or None)."""
-    target = result.as_of - dt.timedelta(days=365)
-    rows = [
-        r for r in result.series if r.gap_points is not None and abs((r.date - target).days) <= 45
-    ]
-    return min(rows, key=lambda r: abs((r.date - target).days)) if rows else None
 
 
 def gap_section(data: ReportData, loc: Locale) -> dict[str, Any]:
@@ -105,38 +95,9 @@ def gap_section(data: ReportData, loc: Locale) -> dict[str, Any]:
         )
     else:
         now = loc.t("gap.now_ahead", **{**values, "gap": loc.num(-gap, d)})
-    paragraphs = [now]
-    then = _year_ago(res)
-    if then is not None and gap is not None:
-        change = gap - float(then.gap_points)
-        key = (
-            "past.steady"
-            if abs(change) < STEADY_POINTS
-            else "past.narrowed"
-            if change < 0
-            else "past.widened"
-        )
-        paragraphs.append(
-            loc.t(
-                key,
-                **values,
-                then=loc.month(then.date),
-                gap_then=loc.num(then.gap_points, d),
-                change=loc.num(abs(change), d),
-                lag_then=loc.months(then.lag_months),
-            )
-        )
-    trend = res.trend
-    if trend.slope_per_year is not None:
-        lo, hi = trend.ci
-        zero = lo is not None and hi is not None and lo <= 0 <= hi
-        paragraphs.append(
-            loc.t(
-                "past.trend_unclear" if zero else "past.trend",
-                slope=loc.num(trend.slope_per_year, d, sign=True),
-                ci=loc.range(lo, hi, d),
-            )
-        )
+    note = findings.edge_text(lag.months, lag.ci[0], lag.ci[1], loc, censored=lag.censored)
+    paragraphs = [loc.join(now, note) if note else now]
+    paragraphs.append(loc.join(*findings.trend_findings(res.trend, res.lag_trend, loc)))
     paragraphs.append(_steps_text(res, loc, leader, challenger))
     return {
         "sides": sides,
@@ -217,18 +178,9 @@ def forecast_section(data: ReportData, loc: Locale) -> dict[str, Any]:
                 tell=loc.t("forecast.can_tell" if head.data_can_tell else "forecast.cannot_tell"),
             ),
         )
-    if trend is not None and compute is not None and rep.model != "structural":
+    if trend is not None and compute is not None:
         pt, pc = trend.p_ahead_within[last], compute.p_ahead_within[last]
-        key = "forecast.disagree" if abs(pt - pc) > DISAGREE else "forecast.agree"
-        paragraphs.append(
-            loc.t(
-                key,
-                **values,
-                p_trend=loc.pct(pt),
-                p_compute=loc.pct(pc),
-                weight=loc.num(0.0, 2),
-            )
-        )
+        paragraphs.append(findings.models_text(pt, pc, loc.horizon(last), loc))
     crossing = sel.median_crossing_date
     paragraphs.append(
         loc.t("forecast.crossing", **values, month=loc.month(crossing))
@@ -317,7 +269,7 @@ def _prange(loc: Any, iv: tuple[float, float] | None) -> str:
 
 def _param(loc: Locale, path: str) -> str:
     """Return a parameter's label in the report's language (its path where none exists)."""
-    return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
+    return glossary.label(path, loc.lang)
 
 
 def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
@@ -349,7 +301,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
             out["figure"] = Markup(
                 figures.bars_svg(
                     "decomposition",
-                    [loc.t(f"part.{k}") for k in keys],
+                    [glossary.part(k, loc.lang) for k in keys],
                     [parts[k]["median"] for k in keys],
                     [(parts[k]["q05"], parts[k]["q95"]) for k in keys],
                     loc.t("fig.points_gap"),
@@ -360,7 +312,7 @@ def drivers_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     rows = {r["path"]: r for r in data.assumptions}
     out["assumptions"] = [
         {
-            "label": _param(loc, p),
+            "label": glossary.label(p, loc.lang),
             "path": p,
             "value": rows[p]["value"],
             "source": rows[p]["source"],
@@ -426,6 +378,41 @@ def data_section(data: ReportData, loc: Locale) -> dict[str, Any]:
     }
 
 
+def _months_left(months: float, loc: Locale) -> str:
+    text = loc.months(months, 0)
+    return "1 month" if loc.lang == "en" and round(months) == 1 else text
+
+
+def age_notes(data: ReportData, loc: Locale) -> list[str]:
+    """Return how old the data were when the report was generated, and what that means."""
+    through = data.provenance.get("data_through")
+    if not through:
+        return []
+    sel = data.forecast.selected
+    age = DataAge(
+        dt.date.fromisoformat(str(through)[:10]),
+        data.generated,
+        sel.as_of,
+        tuple(sorted(sel.p_ahead_within)),
+    )
+    out = [loc.t("age.days", through=loc.date(age.last), days=f"{age.days:,}")]
+    if age.stale:
+        out.append(loc.t("age.stale"))
+    passed = age.passed()
+    if passed and max(passed.values()) >= 1:
+        first = min(passed)
+        out.append(
+            loc.t(
+                "age.passed",
+                gone=loc.num(max(passed.values()), 0),
+                as_of=loc.date(age.as_of),
+                horizon=loc.horizon(first),
+                left=_months_left(max(0.0, first - passed[first]), loc),
+            )
+        )
+    return out
+
+
 def summary(data: ReportData, loc: Locale) -> list[str]:
     """Return the key findings: the gap now, its change over the year, the probability."""
     res = data.gap.result
@@ -446,17 +433,7 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
             if gap > 0
             else loc.t("summary.gap_ahead", gap=loc.num(-gap), **values)
         )
-        then = _year_ago(res)
-        if then is not None:
-            change = gap - float(then.gap_points)
-            key = (
-                "summary.steady"
-                if abs(change) < STEADY_POINTS
-                else "summary.narrowed"
-                if change < 0
-                else "summary.widened"
-            )
-            out.append(loc.t(key, change=loc.num(abs(change))))
+        out.extend(findings.trend_findings(res.trend, res.lag_trend, loc))
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)
@@ -469,6 +446,19 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
             scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
         )
     )
+    spread = [m.p_ahead_within[last] for m in data.forecast.forecast.models.values()]
+    spread += [r.selected.p_ahead_within.get(last, p[last]) for r in data.comparison]
+    lo, hi = min(spread), max(spread)
+    out.append(
+        loc.t(
+            "summary.spread",
+            n=len(data.comparison),
+            lo=loc.pct(lo, max(0, findings.decimals(100 * lo, 100 * hi) - 1)),
+            hi=loc.pct(hi, max(0, findings.decimals(100 * lo, 100 * hi) - 1)),
+            se=loc.num(100 * sel.p_ahead_within_se[last], 1),
+        )
+    )
+    out.extend(age_notes(data, loc))
     return out
 
 

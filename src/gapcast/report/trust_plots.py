@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gapcast import glossary
 from gapcast.evaluate.backtest import ALL, BacktestResult, pit_histogram, reliability
 from gapcast.report.plots import OKABE_ITO
 from gapcast.usecases.trust_solve import SensitivityResult
@@ -114,7 +115,7 @@ def sensitivity_png(result: SensitivityResult, path: Path, top: int = 10) -> Pat
             color=OKABE_ITO["orange"],
             label="first order",
         )
-        ax.set_yticks(y, [r.name for r in rows], fontsize=8)
+        ax.set_yticks(y, [glossary.label(r.name) for r in rows], fontsize=8)
         ax.set_xlim(min(0.0, min((r.first for r in rows), default=0.0)), 1)
         ax.set_xlabel("Sobol index (95% CI)")
         ax.set_title(f"P(ahead within {out.name} mo): mean {out.mean:.2f}", loc="left", fontsize=10)

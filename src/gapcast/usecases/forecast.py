@@ -21,7 +21,10 @@ from typing import Any
 import numpy as np
 
 from gapcast import __version__
+from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError, StoreError
+from gapcast.frames import Tabular
+from gapcast.freshness import check_as_of, data_end
 from gapcast.model import engine, structural
 from gapcast.model.headline import Headline, summarize_events
 from gapcast.model.inputs import ForecastInputs
@@ -43,7 +46,7 @@ from gapcast.usecases.forecast_inputs import (
 
 MODELS = ("structural", "trend")
 """``structural`` (the headline; the trend baseline runs beside it) or ``trend`` alone."""
-DEFAULT_DRAWS = 50_000
+DEFAULT_DRAWS = DRAWS
 DEFAULT_SEED = 2026
 MAX_DRAWS = 20_000_000
 PRIOR_SIZE = 4000
@@ -54,7 +57,7 @@ StartProgress = Callable[[int], Progress]
 
 
 @dataclass(frozen=True)
-class ForecastReport:
+class ForecastReport(Tabular):
     """A forecast with everything needed to trace and reproduce it."""
 
     scenario: Scenario
@@ -104,7 +107,7 @@ class ForecastReport:
 
 
 @dataclass(frozen=True)
-class FitReport:
+class FitReport(Tabular):
     """The capability fit (``gapcast fit``), with and without group terms."""
 
     as_of: dt.date
@@ -436,6 +439,7 @@ def fit(
     """Fit capability on training compute and date (``gapcast fit``)."""
     tables = Tables.load(store)
     sc = scenario_files.load(scenario)
+    check_as_of(parse_as_of(as_of), data_end(tables.scores, tables.models))
     end = parse_as_of(as_of) or latest_date(tables, sc.metric)
     rows = fit_rows(tables, sc.groups.leader.label, sc.groups.challenger.label, end, sc.metric)
     full = capability_fit(rows)

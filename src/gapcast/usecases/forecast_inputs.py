@@ -25,6 +25,7 @@ import pandas as pd
 
 from gapcast import measure
 from gapcast.errors import InsufficientDataError, RequestError
+from gapcast.freshness import check_as_of, data_end
 from gapcast.model.fit import CapabilityFit, fit_capability
 from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
 from gapcast.resolve import resolve
@@ -161,6 +162,8 @@ def build_inputs(
     of the same date) when given.
     """
     metric = frontier_metric or scenario.metric
+    if as_of is not None and frontier_metric is None:
+        check_as_of(as_of, data_end(tables.scores, tables.models))
     end_date = as_of or latest_date(tables, metric)
     end = pd.Timestamp(end_date)
     labels = (scenario.groups.leader.label, scenario.groups.challenger.label)

@@ -24,6 +24,8 @@ import pandas as pd
 
 from gapcast import measure, names
 from gapcast.errors import InsufficientDataError, NotFoundError, RequestError
+from gapcast.frames import Tabular
+from gapcast.freshness import DataAge, check_as_of, data_end
 from gapcast.measure import GapResult
 from gapcast.resolve import Resolved, resolve
 from gapcast.store import Store
@@ -56,7 +58,7 @@ class MetricInfo:
 
 
 @dataclass(frozen=True)
-class GapReport:
+class GapReport(Tabular):
     """A measured gap with the request that produced it and where its data came from."""
 
     result: GapResult
@@ -64,8 +66,20 @@ class GapReport:
     request: dict[str, Any] = field(default_factory=dict)
     data_hash: str = ""
 
+    @property
+    def age(self) -> DataAge:
+        """How old the data are (their last date for this metric, against today)."""
+        through = self.request.get("data_through") or self.result.as_of.isoformat()
+        return DataAge(date.fromisoformat(str(through)), date.today(), self.result.as_of)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready report: the result, its settings, unit and credit."""
+        """Return the JSON-ready report: the result, its settings, unit and credit.
+
+        ``findings`` are the sentences of ``gapcast.report.findings`` (English) on how the
+        gap and the lag moved; ``data_age`` says how old the data are.
+        """
+        from gapcast.report.findings import gap_findings
+
         out = self.result.to_dict()
         out["settings"] = {**self.request, **out["settings"]}
         out.update(
@@ -75,6 +89,8 @@ class GapReport:
                 "scale_factor": self.info.factor,
                 "credit": self.info.credit,
                 "data_hash": self.data_hash,
+                "findings": gap_findings(self.result),
+                "data_age": self.age.to_dict(),
             }
         )
         return out
@@ -243,8 +259,11 @@ def _prepare(
         countries,  # type: ignore[arg-type]
     )
     selection = measure.Selection(metric, category, style_control, include_preliminary)
+    data_through = data_end(scores, models)
     if end is None:
         end = _latest(scores, models, metric)
+    else:
+        check_as_of(end.date(), data_through)
     everything = measure.metric_rows(scores, models, selection, pd.Timestamp.max.normalize())
     present = measure.group_values(everything, groups)
     _check_present("leader", groups.leader, present, group_by, metric)
@@ -264,6 +283,7 @@ def _prepare(
         "countries": countries,
         "since": start.date().isoformat() if start is not None else None,
         "as_of": end.date().isoformat(),
+        "data_through": data_through.isoformat(),
     }
     return Prepared(points, rows, info, request, start)
 

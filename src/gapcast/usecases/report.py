@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from gapcast import __version__
+from gapcast.defaults import DRAWS, GAP_DRAWS, SOBOL_BASE, SOBOL_INNER, TRUST_DRAWS
 from gapcast.errors import GapcastError, NotAvailableError, RequestError
 from gapcast.scenario.files import scenario_table
 from gapcast.sources import REGISTRY
@@ -30,8 +31,7 @@ from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases import trust as trust_use
 
 LANGS = ("en", "zh", "ja")
-REPORT_DRAWS = 100_000
-GAP_DRAWS = 1000
+REPORT_DRAWS = DRAWS
 CLAIMS_DRAWS = claims_use.CLAIMS_DRAWS
 CREDITS = {
     "epoch": "Data: Epoch AI (epoch.ai), CC BY 4.0",
@@ -132,6 +132,41 @@ def _optional(
     return out
 
 
+def _stored(
+    store: Store,
+    kind: str,
+    data_hash: str,
+    scenario_hash: str | None,
+    request: Callable[[dict[str, Any]], bool],
+) -> dict[str, Any] | None:
+    """Return the newest stored run of ``kind`` on the same data, version and scenario.
+
+    The sensitivity analysis and the backtest take most of a report's time; a stored run
+    with the same data hash, gapcast version (and scenario content, where given) and the
+    same default request gives the same numbers, so the report cites it instead.
+    """
+    runs = store.runs(kind)
+    for row in runs.itertuples():
+        if row.data_hash != data_hash or row.version != __version__:
+            continue
+        if scenario_hash is not None and row.scenario_hash != scenario_hash:
+            continue
+        run = store.run(int(row.id))  # type: ignore[arg-type]
+        if request(run["request"]):
+            results: dict[str, Any] = run["results"]
+            return results
+    return None
+
+
+def _default_sensitivity(request: dict[str, Any]) -> bool:
+    return (
+        request.get("model") == "ensemble"
+        and not request.get("overrides")
+        and request.get("base") == SOBOL_BASE
+        and request.get("inner") == SOBOL_INNER
+    )
+
+
 def build(
     store: Store,
     scenario: str = "baseline",
@@ -172,8 +207,19 @@ def build(
     )
     comparison = [report if name == scenario else next(rest) for name in shipped]
     missing: dict[str, str] = {}
-    sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
-    backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
+    data_hash = store.data_hash()
+    sensitivity = _stored(
+        store, "sensitivity", data_hash, sc.content_hash(), _default_sensitivity
+    ) or _optional(
+        "sensitivity", lambda: trust_use.sensitivity(store, scenario, save=save), missing
+    )
+    backtest = _stored(
+        store,
+        "backtest",
+        data_hash,
+        None,
+        lambda r: r.get("metric") == sc.metric and r.get("draws") == TRUST_DRAWS,
+    ) or _optional("backtest", lambda: trust_use.backtest(store, sc.metric, save=save), missing)
     claims = _optional(
         "claims", lambda: claims_use.evaluate(store, draws=CLAIMS_DRAWS, seed=seed), missing
     )

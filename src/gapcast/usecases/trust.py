@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gapcast import __version__
+from gapcast.defaults import TRUST_DRAWS, TRUST_START
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.evaluate.backtest import BacktestResult, run_backtest
 from gapcast.evaluate.calibration import PRIORS, Calibration, interval_verdict
@@ -33,8 +34,8 @@ from gapcast.usecases.trust_solve import sensitivity, whatif
 
 METRICS = ("eci", "lmarena")
 HORIZONS = (3, 6, 12)
-START = "2023-06"
-DEFAULT_DRAWS = 10_000
+START = TRUST_START
+DEFAULT_DRAWS = TRUST_DRAWS
 DEFAULT_SEED = 2026
 MAX_DRAWS = 1_000_000
 THRESHOLDS = {"eci": 5.0, "lmarena": 50.0}

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from gapcast import __version__
+from gapcast.defaults import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
 from gapcast.errors import RequestError
 from gapcast.evaluate.sensitivity import ProbabilityOutput, SobolOutput, probability_sobol
 from gapcast.evaluate.whatif import WhatIf, solve
@@ -31,13 +32,8 @@ from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 
 MODELS = ("structural", "trend")
-SOBOL_BASE = 2**11
-"""Default base samples ``N`` (``N (d + 2)`` parameter sets)."""
-SOBOL_INNER = 32
-"""Default inner draws ``M`` of the noise per parameter set."""
 WITHIN = (36, 60)
 DEFAULT_SEED = 2026
-WHATIF_DRAWS = 20_000
 
 
 def _models(scenario: Scenario, store: Store, as_of: Any, model: str) -> dict[str, Model]:

@@ -19,11 +19,10 @@ from gapcast import __version__
 from gapcast.errors import NotFoundError
 
 STATIC_TYPES = {
-    "dashboard.js": "text/javascript; charset=utf-8",
-    "claims.js": "text/javascript; charset=utf-8",
-    "dashboard.css": "text/css; charset=utf-8",
-    "track_record.js": "text/javascript; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
 }
+"""Files under ``static/`` served by their suffix (a panel's own ``<area>.js`` needs no entry)."""
 
 
 @cache
@@ -71,11 +70,13 @@ def build_router() -> APIRouter:
 
     @router.get("/static/{name}")
     def static(name: str) -> Response:
-        if name not in STATIC_TYPES:
+        kind = STATIC_TYPES.get("." + name.rsplit(".", 1)[-1]) if "." in name else None
+        found = resources.files("gapcast.web").joinpath("static", name)
+        if kind is None or "/" in name or name.startswith(".") or not found.is_file():
             raise NotFoundError(f"no static file '{name}'")
         return Response(
-            _file("static", name),
-            media_type=STATIC_TYPES[name],
+            found.read_bytes(),
+            media_type=kind,
             headers={"Cache-Control": "no-cache"},
         )
 

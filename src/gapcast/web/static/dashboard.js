@@ -31,6 +31,8 @@
   const state = {
     health: null, scenario: null, params: {}, touched: new Set(), asOf: null,
     seq: 0, controller: null, timer: null, forecast: null, groups: null,
+    glossary: { params: {}, parts: {}, terms: {} }, freshness: null, compare: null,
+    sensitivity: null, backtest: null, gap: null, heavySeq: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -84,12 +86,45 @@
     el.innerHTML = '<p class="notice' + (isError ? " error" : "") + '">' + esc(text) + "</p>";
   }
 
+  /* A parameter's human name (gapcast.glossary via /api/glossary), never its raw path. */
+  function label(path) {
+    const known = state.glossary.params[path];
+    if (known) return known;
+    return path.replace(/^groups\.(leader|challenger)\./, (m, role) => (role === "leader" ? "Leader: " : "Challenger: "))
+      .replace(/\.(\d+)\./g, (m, n) => " no. " + (Number(n) + 1) + ", ").replace(/[._]/g, " ");
+  }
+  /* Break a long label into lines of at most `width` characters (Plotly wraps nothing). */
+  function wrap(text, width) {
+    const words = String(text).split(" ");
+    const lines = [""];
+    words.forEach((w) => {
+      const last = lines.length - 1;
+      if (lines[last] && (lines[last] + " " + w).length > width) lines.push(w);
+      else lines[last] = lines[last] ? lines[last] + " " + w : w;
+    });
+    return lines.join("<br>");
+  }
+  const narrow = () => window.innerWidth < 600;
+
+  /* Decimals an interval of this width supports (gapcast.report.findings.decimals). */
+  function decimals(lo, hi) {
+    if (lo === null || hi === null || lo === undefined || hi === undefined) return 1;
+    const width = Math.abs(hi - lo);
+    if (width === 0) return 3;
+    return Math.max(0, Math.min(3, 1 - Math.floor(Math.log10(width))));
+  }
+
+  /* Every chart: legend above the plot area (never over the bars), axes that grow their
+     margins to fit their labels (never clipped). */
   function layout(extra) {
-    return Object.assign({
+    const out = Object.assign({
       font: FONT, margin: { l: 56, r: 16, t: 28, b: 40 }, hovermode: "x unified",
-      legend: { orientation: "h", y: 1.12, x: 0, traceorder: "normal" }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
-      xaxis: { gridcolor: "#eceff1" }, yaxis: { gridcolor: "#eceff1", zerolinecolor: "#c5cbd0" },
+      legend: { orientation: "h", yanchor: "bottom", y: 1.02, x: 0, traceorder: "normal" }, paper_bgcolor: "#fff", plot_bgcolor: "#fff",
     }, extra || {});
+    out.xaxis = Object.assign({ gridcolor: "#eceff1", automargin: true }, (extra || {}).xaxis || {});
+    out.yaxis = Object.assign({ gridcolor: "#eceff1", zerolinecolor: "#c5cbd0", automargin: true }, (extra || {}).yaxis || {});
+    if (narrow()) out.font = Object.assign({}, FONT, { size: 11 });
+    return out;
   }
 
   /* ---- the gap ------------------------------------------------------------------- */
@@ -108,16 +143,94 @@
     try {
       const gap = await getJSON(url);
       if (url !== gapUrl()) return;
+      state.gap = gap;
+      renderAnswerGap(gap);
+      renderScope();
       renderGapCards(gap);
       renderFrontier(gap);
       renderLag(gap);
     } catch (err) {
+      $("a-gap").innerHTML = '<h3>Gap today</h3><p class="error">' + esc(err.message) + "</p>";
+      $("a-lag").innerHTML = "<h3>Lag</h3><p class=\"error\">n/a</p>";
       $("gap-cards").innerHTML = '<p class="error">The gap could not be measured: ' + esc(err.message) + "</p>";
       notice("frontier-chart", "No chart: " + err.message, true);
       notice("lag-chart", "No chart: " + err.message, true);
     } finally {
       $("gap-cards").setAttribute("aria-busy", "false");
     }
+  }
+
+  const DIRECTION_WORDS = { narrowing: "narrowing", widening: "widening", unclear: "no clear trend" };
+
+  /* The direction the server's findings rules gave a trend (gapcast.report.findings). */
+  function findingsDirection(trend) {
+    const f = state.gap && state.gap.findings;
+    if (!f || !trend) return "";
+    const key = trend.quantity === "lag_months" ? "lag_trend" : "gap_trend";
+    return DIRECTION_WORDS[f[key].direction] || "";
+  }
+
+  function renderAnswerGap(gap) {
+    const d = decimals(gap.gap_points_ci[0], gap.gap_points_ci[1]);
+    const f = gap.findings || {};
+    const gt = f.gap_trend || {}, lt = f.lag_trend || {};
+    const trendLine = (t, unit) => {
+      if (!t || t.slope_per_year === null || t.slope_per_year === undefined) return "";
+      const dd = decimals(t.ci95[0], t.ci95[1]);
+      return (t.slope_per_year > 0 ? "+" : "") + num(t.slope_per_year, dd) + " " + unit + "/yr, " +
+        DIRECTION_WORDS[t.direction];
+    };
+    $("a-gap").innerHTML = "<h3>Gap today</h3>" +
+      '<div class="big" id="a-gap-value">' + num(gap.gap_points, d) + ' <span class="note">' + esc(gap.unit) + "</span></div>" +
+      '<p class="note">95% ' + range(gap.gap_points_ci, d) + " · " + esc(gap.leader.group) + " ahead of " + esc(gap.challenger.group) + "</p>" +
+      '<p class="note" id="a-gap-trend">' + esc(trendLine(gt, "pts")) + "</p>";
+    const lagPrefix = gap.lag_censored ? "≥ " : "";
+    $("a-lag").innerHTML = "<h3>Lag</h3>" +
+      '<div class="big" id="a-lag-value">' + lagPrefix + num(gap.lag_months, 1) + ' <span class="note">months</span></div>' +
+      '<p class="note">95% ' + range(gap.lag_months_ci, 1) + (f.lag_interval_note ? ' <abbr title="' + esc(f.lag_interval_note) + '">(why one-sided?)</abbr>' : "") + "</p>" +
+      '<p class="note" id="a-lag-trend">' + esc(trendLine(lt, "mo")) + "</p>";
+    const age = gap.data_age;
+    $("a-findings").innerHTML = (f.sentences || []).map((x) => "<p>" + esc(x) + "</p>").join("") +
+      (f.lag_interval_note ? '<p class="muted">Lag interval: ' + esc(f.lag_interval_note) + "</p>" : "") +
+      (age ? '<p class="muted">' + esc(gap.title) + ", as of " + esc(gap.as_of) + ". " + esc(gap.credit) + ".</p>" : "");
+  }
+
+  /* Say plainly which parts follow the group choice and which are US vs China only. */
+  function renderScope() {
+    const el = $("scope-note");
+    const sc = state.scenario;
+    const fg = sc ? sc.groups.leader + " vs " + sc.groups.challenger : "the scenario's groups";
+    const g = state.gap;
+    const chosen = g ? g.leader.group + " vs " + g.challenger.group : "";
+    const metric = sc && sc.metric && $("metric").value !== sc.metric
+      ? " The forecast is on " + sc.metric.toUpperCase() + ", not on the metric chosen for the gap." : "";
+    if ($("groups").value !== "country") {
+      el.className = "scope small warn";
+      el.textContent = "Gap and lag: " + chosen + ". The forecast, its drivers and its track record are " +
+        fg + " only: the scenarios model countries, not open and closed weights." + metric;
+    } else {
+      el.className = "scope small";
+      el.className = metric ? "scope small warn" : "scope small";
+      el.textContent = "Gap, lag and forecast: " + (chosen || fg) + "." + metric;
+    }
+  }
+
+  async function loadFreshness() {
+    try {
+      const f = await getJSON("/api/freshness");
+      state.freshness = f;
+      const el = $("freshness");
+      el.textContent = "Data through " + f.data_through + " (" + num(f.days_old, 0) + " days old)" +
+        (f.stale ? ": run `gapcast data fetch` for newer releases." : ".");
+      el.className = "freshness small" + (f.stale ? " stale" : "");
+      if (state.forecast) renderHeadline(state.forecast);
+    } catch (err) {
+      $("freshness").textContent = "";
+    }
+  }
+
+  async function loadGlossary() {
+    try { state.glossary = await getJSON("/api/glossary?lang=en"); } catch (err) { /* labels fall back */ }
   }
 
   function renderGapCards(gap) {
@@ -128,13 +241,15 @@
       '</div><div class="small">' + esc(s.model || "n/a") + " · " + esc(s.date || "") +
       (s.score_ci && s.score_ci[0] !== null ? " · 95% " + range(s.score_ci, d) : "") + "</div></div>";
     const lagPrefix = gap.lag_censored ? "≥ " : "";
-    const trend = gap.trend || {};
-    const slope = trend.slope_per_year;
-    const unclear = trend.ci && trend.ci[0] !== null && trend.ci[0] <= 0 && trend.ci[1] >= 0;
-    const trendText = slope === null || slope === undefined ? "n/a"
-      : (slope > 0 ? "+" : "") + num(slope, d) + " / year";
-    const trendNote = slope === null || slope === undefined ? ""
-      : (unclear ? "; the interval includes 0 (no clear trend)" : slope < 0 ? "; narrowing" : "; widening");
+    const trendCard = (title, t, unit) => {
+      const f = t || {};
+      const dd = decimals(f.ci ? f.ci[0] : null, f.ci ? f.ci[1] : null);
+      const value = f.slope_per_year === null || f.slope_per_year === undefined ? "n/a"
+        : (f.slope_per_year > 0 ? "+" : "") + num(f.slope_per_year, dd) + " " + unit + " / year";
+      const dir = findingsDirection(f);
+      return '<div class="card"><h3>' + esc(title) + '</h3><div class="big">' + esc(value) +
+        '</div><div class="small">95% ' + range(f.ci, dd) + " · " + esc(dir) + "</div></div>";
+    };
     $("gap-cards").innerHTML =
       side(gap.leader, "leader") + side(gap.challenger, "challenger") +
       '<div class="card"><h3>Gap</h3><div class="big">' + num(gap.gap_points, d) +
@@ -142,8 +257,8 @@
       "</div></div>" +
       '<div class="card"><h3>Lag</h3><div class="big">' + lagPrefix + num(gap.lag_months, 1) +
       ' mo</div><div class="small">95% ' + range(gap.lag_months_ci, 1) + " months</div></div>" +
-      '<div class="card"><h3>Gap trend, past 12 months</h3><div class="big">' + esc(trendText) +
-      '</div><div class="small">95% ' + range(trend.ci, d) + esc(trendNote) + "</div></div>" +
+      trendCard("Gap trend, past 12 months", gap.trend, "points") +
+      trendCard("Lag trend, past 12 months", gap.lag_trend, "months") +
       '<p class="muted small" style="flex-basis:100%;margin:0">' + esc(gap.title) + ", as of " +
       esc(gap.as_of) + ". " + esc(gap.credit) + ".</p>";
   }
@@ -317,12 +432,17 @@
       state.forecast = result;
       if (!state.asOf) { state.asOf = result.as_of; updateShockLabels(); }
       renderHeadline(result);
+      renderDrivers();
+      renderScope();
+      document.dispatchEvent(new CustomEvent("gapcast:headline", { detail: result }));
       renderFan(result);
       renderProbability(result);
       renderDecomposition(result);
+      const crossing = result.median_crossing ? "median crossing " + result.median_crossing.date.slice(0, 7)
+        : "no median crossing within " + result.horizon_months + " months";
       $("forecast-status").textContent = (result.provisional ? "Provisional (refining): " : "Updated: ") +
         result.scenario + " · " + num(result.draws, 0) +
-        " draws per model · seed " + result.seed + " · scenario " + result.scenario_hash + ".";
+        " draws per model · seed " + result.seed + " · " + crossing + ".";
       if (result.provisional) schedule(1500);  // the full answer replaces it when ready
     } catch (err) {
       if (err.name === "AbortError" || seq !== state.seq) return;
@@ -331,21 +451,94 @@
     }
   }
 
+  /* Months of each horizon already past between the data's end and today (/api/freshness). */
+  function passedNote(f) {
+    const passed = (state.freshness && state.freshness.months_passed) || {};
+    const k = HORIZONS.map(([h]) => h).find((h) => passed[h] >= 1);
+    if (!k) return "";
+    return "<p class=\"note warn\" id=\"horizon-passed\">" + num(passed[k], 0) + " of the " + k +
+      " months of “within " + HORIZONS.find(([h]) => h === k)[1] + "” counted from " + esc(f.as_of) +
+      " (the data's end) have already passed.</p>";
+  }
+
+  /* The probability with its real uncertainty: the structural headline's 90% interval when the
+     API gives one, else the spread across models (and scenarios, once compared). */
   function renderHeadline(f) {
-    const c = f.groups.challenger;
-    const probs = HORIZONS.filter(([k]) => k in f.p_ahead_within).map(([k, label]) =>
-      '<div class="prob" id="p-within-' + k + '">' + pct(f.p_ahead_within[k], 1) +
-      "<small>within " + label + " (±" + num(100 * f.p_ahead_within_se[k], 1) + ")</small></div>").join("");
-    const crossing = f.median_crossing ? "Median crossing: " + esc(f.median_crossing.date.slice(0, 7)) + "."
-      : "No median crossing within " + f.horizon_months + " months (P stays below 50%).";
-    const q = f.gap_quantiles["60"] || f.gap_quantiles[String(f.horizon_months)];
-    const gapText = q ? " Gap in 5 years: " + num(q.q50, 1) + " points (90% " + num(q.q05, 1) + " to " + num(q.q95, 1) + ")." : "";
-    $("headline").innerHTML =
-      '<div>Probability that the best model of <strong class="challenger">' + esc(c) + "</strong> (challenger) " +
-      'is ahead of the best model of <strong class="leader">' + esc(f.groups.leader) + "</strong> (leader) at some point · " +
-      esc(MODEL_NAMES[f.model]) + "</div>" +
-      '<div class="probs">' + probs + "</div>" +
-      '<div class="small muted">' + crossing + gapText + " As of " + esc(f.as_of) + ".</div>";
+    const c = f.groups.challenger, l = f.groups.leader;
+    const h = f.headline;
+    let html = "<h3>Chance that " + esc(c) + " overtakes " + esc(l) + "</h3>";
+    if (h && h.p_within) {
+      const probs = HORIZONS.filter(([k]) => k in h.p_within).map(([k, lab]) => {
+        const iv = (h.interval90 || {})[k] || [null, null];
+        const dd = Math.max(0, decimals(100 * iv[0], 100 * iv[1]) - 1);
+        return '<div class="prob" id="p-within-' + k + '">' + pct(h.p_within[k], dd) +
+          "<small>within " + lab + "</small><small>90% " + pct(iv[0], dd) + "–" + pct(iv[1], dd) + "</small></div>";
+      }).join("");
+      const strict = h.strict && h.strict.p_within ? HORIZONS.filter(([k]) => k in h.strict.p_within)
+        .map(([k, lab]) => pct(h.strict.p_within[k], 0) + " within " + lab).join(", ") : "";
+      const se = h.mc_se ? Math.max.apply(null, Object.values(h.mc_se)) : null;
+      const lam = h.lambda || null;
+      html += '<p class="note">' + esc(h.definition || "ahead and staying ahead") + "</p>" +
+        '<div class="probs">' + probs + "</div>" +
+        (strict ? '<p class="note">Ahead at least once (strict): ' + esc(strict) + ".</p>" : "") +
+        (se !== null ? '<p class="note" id="mc-error">Monte Carlo error ±' + num(100 * se, 1) +
+          " pt: from the finite number of draws, not the uncertainty of the number (the 90% interval).</p>" : "") +
+        (lam ? '<p class="note" id="lambda">Research compute → capability (λ): ' + num(lam.mean, 2) + " (90% " + range(lam.ci90, 2) + "), " +
+          (lam.status === "estimated" ? "estimated from the data" : "the prior: the data do not narrow it") + ". " +
+          (h.data_can_tell ? "The data narrow this answer." : "The data cannot tell: the answer rests on the assumptions.") + "</p>" : "");
+    } else {
+      const models = Object.keys(f.models);
+      const rows = state.compare && state.compare.model === f.model ? state.compare.rows : null;
+      const probs = HORIZONS.filter(([k]) => k in f.p_ahead_within).map(([k, lab]) => {
+        const vals = models.map((m) => f.models[m].p_ahead_within[k]);
+        if (rows) rows.forEach((r) => { if (r["p" + k] !== undefined) vals.push(r["p" + k]); });
+        const lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+        const dd = Math.max(0, decimals(100 * lo, 100 * hi) - 1);
+        return '<div class="prob" id="p-within-' + k + '">' + pct(f.p_ahead_within[k], dd) +
+          "<small>within " + lab + "</small><small>range " + pct(lo, dd) + "–" + pct(hi, dd) + "</small></div>";
+      }).join("");
+      const se = Math.max.apply(null, Object.values(f.p_ahead_within_se));
+      html += '<p class="note">Ahead at some month (at least once) · ' + esc(MODEL_NAMES[f.model]) + ", scenario " + esc(f.scenario) + "</p>" +
+        '<div class="probs">' + probs + "</div>" +
+        '<p class="note" id="spread-note">The range is the spread across the three models' + (rows ? " and the " + rows.length + " scenarios" : "") +
+        ": read it as the uncertainty. Monte Carlo error (finite draws) is only ±" + num(100 * se, 1) + " pt.</p>";
+    }
+    html += passedNote(f);
+    $("headline").innerHTML = html;
+  }
+
+  /* What drives it: the Sobol ranking once loaded, else the compute model's decomposition. */
+  function renderDrivers() {
+    const el = $("a-drivers");
+    const s = state.sensitivity;
+    if (s && s.indices && s.indices.length) {
+      const top = s.indices.filter((r) => r.total !== null).sort((a, b) => b.total - a.total).slice(0, 2);
+      el.innerHTML = "<h3>What drives it</h3>" +
+        top.map((r, i) => '<p class="' + (i ? "note extra" : "") + '" id="driver-' + i + '">' + esc(label(r.path)) +
+          ' <span class="note">(share of variance ' + num(r.total, 2) + ")</span></p>").join("") +
+        '<p class="note extra">Sobol total index of P(ahead within 5 years), ' + esc(MODEL_NAMES[s.model] || s.model) + ".</p>";
+      return;
+    }
+    const f = state.forecast;
+    const d = f && f.decomposition;
+    if (!d || !d.parts) { el.innerHTML = "<h3>What drives it</h3><p class=\"note\">Ranking the assumptions…</p>"; return; }
+    const parts = Object.keys(d.parts).map((k) => (state.glossary.parts[k] || k) + " " + (d.parts[k].median > 0 ? "+" : "") + num(d.parts[k].median, 1));
+    el.innerHTML = "<h3>What drives it</h3><p>" + esc(parts.slice(0, 2).join(" · ")) + '</p><p class="note">of the ' +
+      num(d.measured_gap, 1) + "-point gap (compute model). Ranking the assumptions…</p>";
+  }
+
+  /* How much the track record supports it: the ensemble's backtest at 12 months. */
+  function renderRecord() {
+    const el = $("a-record");
+    const b = state.backtest;
+    if (!b) return;
+    const rows = b.scores.filter((r) => r.model === "ensemble");
+    const r = rows.find((x) => x.horizon === 12) || rows[rows.length - 1];
+    if (!r) { el.innerHTML = "<h3>Track record</h3><p class=\"note\">No backtest scores.</p>"; return; }
+    el.innerHTML = "<h3>Track record</h3>" +
+      '<p id="record-skill"><strong>' + (r.skill >= 0 ? "+" : "−") + num(Math.abs(r.skill), 2) + "</strong> skill vs “gap stays”</p>" +
+      '<p class="note">80% interval covered ' + pct(r.coverage80, 0) + " of " + num(r.n, 0) + " past forecasts, " + r.horizon +
+      " months ahead (" + esc(b.metric.toUpperCase()) + ')<span class="extra">; neighbouring origins overlap, so few independent checks</span>.</p>';
   }
 
   function band(x, upper, lower, rgb, alpha, name, show) {
@@ -387,13 +580,15 @@
       line: { color: COLORS.challenger, width: 1.5, dash: "dot" }, hovertemplate: "%{y:.1f}%<extra>at month</extra>" });
     traces.push({ x: x, y: m.p_ahead_by.map((p) => 100 * p), mode: "lines", name: MODEL_NAMES[f.model] + " (by month)",
       line: { color: COLORS.challenger, width: 3 }, hovertemplate: "%{y:.1f}%<extra>" + f.model + "</extra>" });
-    Plotly.react("p-chart", traces, layout({ yaxis: { title: { text: "P(" + f.groups.challenger + " ahead), %" }, range: [0, 100], gridcolor: "#eceff1" } }), CONFIG);
+    Plotly.react("p-chart", traces, layout({ yaxis: { title: { text: "P(" + f.groups.challenger + " ahead), %" }, range: [0, 100], gridcolor: "#eceff1",
+      tickvals: [25, 50, 75, 100] } }), CONFIG);  /* no "0" label: it collided with the first date */
   }
 
   function renderDecomposition(f) {
     const d = f.decomposition;
     if (!d || !d.parts) { notice("decomposition-chart", "The structural model has no decomposition of today's gap."); return; }
     const labels = { compute: "compute", algorithms: "algorithms", group_term: "persistent offset", residual: "unexplained" };
+    Object.keys(labels).forEach((k) => { if (state.glossary.parts[k]) labels[k] = state.glossary.parts[k]; });
     const keys = Object.keys(labels).filter((k) => k in d.parts);
     const med = keys.map((k) => d.parts[k].median);
     const trace = {
@@ -404,7 +599,7 @@
       hovertemplate: "%{x:.1f} points<extra></extra>", name: "ECI points",
     };
     Plotly.react("decomposition-chart", [trace], layout({
-      hovermode: "closest", margin: { l: 120, r: 16, t: 28, b: 40 },
+      hovermode: "closest", margin: { l: 10, r: 16, t: 28, b: 40 },
       title: { text: "measured gap " + num(d.measured_gap, 1) + " ECI points", font: { size: 13 }, x: 0 },
       xaxis: { title: { text: "ECI points (leader's advantage > 0)" }, zeroline: true, zerolinecolor: "#888", gridcolor: "#eceff1" },
       yaxis: { autorange: "reversed" },
@@ -418,18 +613,31 @@
     $("compare-twin").href = url;
     try {
       const c = await getJSON(url);
+      state.compare = Object.assign({ model: $("model").value }, c);
+      if (state.forecast) renderHeadline(state.forecast);
       const names = c.rows.map((r) => r.scenario);
       const current = $("scenario").value;
       const colors = [COLORS.sky, COLORS.orange, COLORS.challenger];
-      const traces = HORIZONS.map(([k, label], i) => ({
-        type: "bar", x: names, y: c.rows.map((r) => 100 * r["p" + k]), name: "within " + label,
-        marker: { color: colors[i], line: { color: names.map((n) => n === current ? "#222" : "rgba(0,0,0,0)"), width: 2 } },
-        error_y: { type: "data", array: c.rows.map((r) => 100 * 1.96 * r["se" + k]), color: "#555" },
-        hovertemplate: "%{x}<br>within " + label + ": %{y:.1f}%<extra></extra>",
-      }));
+      /* On a phone the bars lie down: scenario names then fit on their own lines. */
+      const flat = narrow();
+      const who = "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %";
+      const traces = HORIZONS.map(([k, label], i) => {
+        const values = c.rows.map((r) => 100 * r["p" + k]);
+        const err = { type: "data", array: c.rows.map((r) => 100 * 1.96 * r["se" + k]), color: "#555" };
+        const t = {
+          type: "bar", name: "within " + label, orientation: flat ? "h" : "v",
+          marker: { color: colors[i], line: { color: names.map((n) => n === current ? "#222" : "rgba(0,0,0,0)"), width: 2 } },
+          hovertemplate: (flat ? "%{y}<br>within " + label + ": %{x:.1f}%" : "%{x}<br>within " + label + ": %{y:.1f}%") + "<extra></extra>",
+        };
+        if (flat) { t.y = names; t.x = values; t.error_x = err; } else { t.x = names.map((n) => wrap(n, 14)); t.y = values; t.error_y = err; }
+        return t;
+      });
+      const value = { title: { text: who }, rangemode: "tozero", gridcolor: "#eceff1" };
+      const cat = { tickangle: 0, tickfont: { size: flat ? 10 : 12 } };
+      $("compare-chart").style.height = flat ? "460px" : "";
       Plotly.react("compare-chart", traces, layout({ barmode: "group", hovermode: "closest",
-        margin: { l: 56, r: 16, t: 28, b: 96 }, yaxis: { title: { text: "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %" }, rangemode: "tozero", gridcolor: "#eceff1" },
-        xaxis: { tickangle: -25 } }), CONFIG);
+        margin: { l: flat ? 10 : 56, r: 16, t: 28, b: 40 },
+        xaxis: flat ? value : cat, yaxis: flat ? Object.assign({ autorange: "reversed" }, cat) : value }), CONFIG);
     } catch (err) {
       notice("compare-chart", "The scenario comparison could not be loaded: " + err.message, true);
     }
@@ -439,7 +647,7 @@
 
   function buildWhatIf(sc) {
     $("wi-vary").innerHTML = SLIDERS.filter((s) => state.params[s.path] && state.params[s.path].dist !== "fixed")
-      .map((s) => '<option value="' + esc(s.path) + '">' + esc((s.role ? sc.groups[s.role] + ": " : "") + s.label) + "</option>")
+      .map((s) => '<option value="' + esc(s.path) + '">' + esc(label(s.path)) + "</option>")
       .join("");
   }
 
@@ -459,7 +667,7 @@
     $("wi-solve").disabled = true;
     try {
       const w = await getJSON(url);
-      $("wi-answer").textContent = w.message;
+      $("wi-answer").textContent = w.message.split(w.path).join(label(w.path));
       const xs = w.grid.map((g) => g.value);
       const traces = [
         { type: "scatter", mode: "lines+markers", x: xs, y: w.grid.map((g) => 100 * g.p), name: "P(ahead) tried", line: { color: COLORS.challenger } },
@@ -468,7 +676,7 @@
       if (w.reached) {
         traces.push({ type: "scatter", mode: "markers", x: [w.value], y: [100 * w.p_at_value], name: "answer", marker: { color: COLORS.leader, size: 11, symbol: "diamond" } });
       }
-      Plotly.react("whatif-chart", traces, layout({ hovermode: "closest", xaxis: { title: { text: w.path }, gridcolor: "#eceff1" },
+      Plotly.react("whatif-chart", traces, layout({ hovermode: "closest", xaxis: { title: { text: label(w.path) }, gridcolor: "#eceff1", automargin: true },
         yaxis: { title: { text: "P(ahead within " + w.within + " months), %" }, rangemode: "tozero", gridcolor: "#eceff1" } }), CONFIG);
     } catch (err) {
       $("wi-answer").innerHTML = '<span class="error">' + esc(err.message) + "</span>";
@@ -485,6 +693,8 @@
     $("backtest-body").innerHTML = '<p class="loading">Running the backtest…</p>';
     try {
       const b = await getJSON(url);
+      state.backtest = b;
+      renderRecord();
       const models = ["ensemble", "trend", "compute", "persistence", "linear"];
       const names = Object.assign({}, MODEL_NAMES, { persistence: "persistence", linear: "linear extrapolation" });
       const cell = (m, h) => {
@@ -503,15 +713,6 @@
     }
   }
 
-  function loadBacktestWhenShown() {
-    const section = $("record");
-    if (!("IntersectionObserver" in window)) { loadBacktest(); return; }
-    const seen = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); loadBacktest(); }
-    });
-    seen.observe(section);
-  }
-
   /* ---- sensitivity and provenance ----------------------------------------------- */
 
   async function loadSensitivity() {
@@ -520,18 +721,23 @@
     $("sensitivity-twin").href = url;
     try {
       const s = await getJSON(url);
-      const rows = s.indices.slice().sort((a, b) => b.total - a.total).slice(0, 10);
-      const names = rows.map((r) => r.path.replace(/^groups\./, ""));
+      state.sensitivity = s;
+      renderDrivers();
+      const rows = s.indices.slice().sort((a, b) => b.total - a.total).slice(0, 8);
+      $("sensitivity-chart").style.height = (110 + rows.length * (narrow() ? 52 : 40)) + "px";
+      const names = rows.map((r) => wrap(label(r.path), narrow() ? 22 : 40));
       const bar = (key, name, color) => ({
         type: "bar", orientation: "h", y: names, x: rows.map((r) => r[key]), name: name,
-        marker: { color: color }, customdata: rows.map((r) => r.path),
+        marker: { color: color }, customdata: rows.map((r) => label(r.path)),
         hovertemplate: "%{customdata}<br>" + name + " %{x:.3f}<extra></extra>",
         error_x: { type: "data", symmetric: false, color: "#555",
                    array: rows.map((r) => r[key + "_ci"][1] - r[key]),
                    arrayminus: rows.map((r) => r[key] - r[key + "_ci"][0]) },
       });
       Plotly.react("sensitivity-chart", [bar("total", "total order", COLORS.leader), bar("first", "first order", COLORS.orange)],
-        layout({ barmode: "group", hovermode: "closest", margin: { l: 260, r: 16, t: 28, b: 40 }, yaxis: { autorange: "reversed" }, xaxis: { title: { text: "Sobol index (95% interval)" }, range: [0, 1] } }), CONFIG);
+        layout({ barmode: "group", hovermode: "closest", margin: { l: 10, r: 16, t: 28, b: 40 },
+          yaxis: { autorange: "reversed", automargin: true, tickfont: { size: narrow() ? 9 : 12 } },
+          xaxis: { title: { text: "Sobol index (95% interval)" }, range: [0, 1], automargin: true } }), CONFIG);
     } catch (err) {
       notice("sensitivity-chart", "The sensitivity analysis could not be loaded: " + err.message, true);
     }
@@ -557,25 +763,41 @@
 
   /* ---- wiring -------------------------------------------------------------------- */
 
+  /* Heavy panels (compare, sensitivity, backtest) run only after the headline has drawn, one
+     after another, so a forecast never queues behind them; a newer headline cancels the rest. */
+  async function loadHeavy() {
+    const seq = ++state.heavySeq;
+    for (const load of [loadCompare, loadSensitivity, loadBacktest]) {
+      if (seq !== state.heavySeq) return;
+      await load();
+    }
+  }
+
+  async function refresh() {
+    await runForecast();
+    loadHeavy();
+  }
+
   async function start() {
-    try { state.health = await getJSON("/api/health"); } catch (err) { state.health = null; }
-    loadGap();
+    const glossary = loadGlossary();
+    loadFreshness();
+    getJSON("/api/health").then((h) => { state.health = h; }, () => { state.health = null; });
+    const gap = glossary.then(loadGap);
     loadProvenance();
     try {
-      await loadScenarios();
+      await Promise.all([loadScenarios(), glossary]);
       await loadScenario();
-      runForecast();
-      loadSensitivity();
-      loadCompare();
+      await runForecast();
+      await gap;
+      loadHeavy();
     } catch (err) {
       $("headline").innerHTML = '<p class="error">Scenarios could not be loaded: ' + esc(err.message) + "</p>";
     }
-    loadBacktestWhenShown();
     $("bt-metric").addEventListener("change", loadBacktest);
     $("groups").addEventListener("change", loadGap);
     $("metric").addEventListener("change", loadGap);
-    $("scenario").addEventListener("change", async () => { await loadScenario(); runForecast(); loadSensitivity(); loadCompare(); });
-    $("model").addEventListener("change", () => { schedule(0); loadSensitivity(); loadCompare(); });
+    $("scenario").addEventListener("change", async () => { state.heavySeq++; state.sensitivity = null; await loadScenario(); refresh(); });
+    $("model").addEventListener("change", () => { state.heavySeq++; state.sensitivity = null; clearTimeout(state.timer); refresh(); });
     $("draws").addEventListener("change", () => schedule(0));
     $("shock-group").addEventListener("change", () => { if (Number($("shock-size").value) > 1) schedule(0); });
     ["shock-size", "shock-date"].forEach((id) => {

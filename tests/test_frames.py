@@ -1,0 +1,35 @@
+"""Result objects in a notebook: ``to_frame()`` and ``_repr_html_`` on the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gapcast
+from gapcast.store import Store
+
+pytestmark = pytest.mark.mirror
+
+
+def test_gap_forecast_and_fit_turn_into_frames(mirror_db: Path) -> None:
+    with Store(mirror_db, read_only=True) as store:
+        gap = gapcast.gap(store, "eci", draws=100)
+        fc = gapcast.forecast(store, "baseline", draws=2000, save=False)
+        fit = gapcast.fit(store)
+    frame = gap.to_frame()
+    last = frame.iloc[-1]
+    assert last["gap"] == pytest.approx(gap.result.gap_points)
+    assert last["lag_months"] == pytest.approx(gap.result.lag.months)
+    assert frame.attrs["as_of"] == "2025-12-22"
+    probs = fc.to_frame()
+    assert (
+        probs.loc[("ensemble", 60), "p_ahead"] == fc.forecast.models["ensemble"].p_ahead_within[60]
+    )
+    assert probs.loc[("trend", 12), "mc_error"] == fc.forecast.models["trend"].p_ahead_within_se[12]
+    coef = fit.to_frame().loc["beta"]
+    assert coef["lo95"] < coef["estimate"] < coef["hi95"]
+    for result in (gap, fc, fit):
+        page = result._repr_html_()
+        assert page.startswith("<div><p><strong>") and "<table" in page
+    assert "Epoch Capabilities Index (ECI): United States vs China" in gap._repr_html_()
