@@ -249,3 +249,18 @@ def test_prior_posterior_draws_every_parameter_from_its_prior(rng: np.random.Gen
     assert post.samples["state_leader"].std() > 5.0
     arrays = bayes.model_arrays(design, ("state",))
     assert float(arrays["cross_weight"]) == 0.0 and float(arrays["state_weight"]) == 1.0
+
+
+def test_training_history_is_a_running_max_and_skips_rows_without_country_or_date() -> None:
+    models = pd.DataFrame(
+        {
+            "country": ["A", "A", None, "B", "A"],
+            "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-01-01", "2023-12-01", None]),
+            "ln_flop": [50.0, 49.0, 99.0, 40.0, 98.0],
+        }
+    )
+    months = pd.period_range("2024-01", "2024-03", freq="M")
+    hist = fitdata.training_history(models, ("A", "B"), months)
+    np.testing.assert_array_equal(hist, [[50.0, 40.0], [50.0, 40.0], [50.0, 40.0]])
+    with pytest.raises(InsufficientDataError, match="no training-compute estimate of C"):
+        fitdata.training_history(models, ("A", "C"), months)

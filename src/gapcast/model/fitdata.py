@@ -297,14 +297,15 @@ def training_history(
     ``models`` has columns ``country``, ``date`` and ``ln_flop``.
     """
     out = np.full((len(months), 2), np.nan)
-    date = pd.to_datetime(models["date"])
+    date = pd.to_datetime(models["date"]).to_numpy()
+    country = models["country"].astype(str).to_numpy()
+    ln_flop = models["ln_flop"].astype(float).to_numpy(np.float64)
     for b, label in enumerate(labels):
-        own = models.loc[(models["country"] == label).to_numpy()]
-        own_date = date.loc[own.index]
+        own = (country == label) & np.isfinite(ln_flop) & ~pd.isna(date)
         for i, month in enumerate(months):
-            upto = own.loc[(own_date <= month.end_time.normalize()).to_numpy(), "ln_flop"]
-            if len(upto):
-                out[i, b] = float(upto.max())
+            upto = own & (date <= month.end_time.normalize().to_datetime64())
+            if upto.any():
+                out[i, b] = float(ln_flop[upto].max())
         if not np.isfinite(out[:, b]).all():
             raise InsufficientDataError(
                 f"no training-compute estimate of {labels[b]} on or before {months[0]}"

@@ -33,7 +33,7 @@ import pandas as pd
 
 from gapcast import __version__, measure
 from gapcast.errors import GapcastError, ScenarioError
-from gapcast.model import bayes
+from gapcast.model import bayes, fitdata, recovery
 from gapcast.model.fitdata import (
     FitData,
     cluster_history,
@@ -138,7 +138,7 @@ def fit_data(tables: Tables, scenario: Scenario, as_of: dt.date | None = None) -
 def cache_key(data: FitData, scenario: Scenario, seed: int, settings: bayes.SamplerSettings) -> str:
     """Return the cache key: a hash of the data, the priors, the sampler and the code."""
     code = hashlib.sha256()
-    for module in (bayes.__file__, __file__):
+    for module in (bayes.__file__, fitdata.__file__, recovery.__file__, __file__):
         code.update(Path(module).read_bytes())
     payload = {
         "data": data.content_hash(),
