@@ -113,7 +113,12 @@ def render_headline(head: dict[str, Any], challenger: str) -> None:
         f"[{lam['ci90'][0]:.2f}, {lam['ci90'][1]:.2f}] ({lam['status']}; posterior: "
         f"{head['posterior']})"
     )
-    if not head["data_can_tell"]:
+    if head["posterior"] == "prior":
+        console.print(
+            "[yellow]No fit of this data yet: the parameters come from their priors. Run "
+            "`gapcast fit` (about a minute) and forecast again.[/yellow]"
+        )
+    elif not head["data_can_tell"]:
         console.print(
             "[yellow]The data cannot tell whether research compute drives progress: λ's "
             "interval includes 0 or λ is not estimated from the data.[/yellow]"
