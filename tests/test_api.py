@@ -213,7 +213,7 @@ def test_forecast_get_twin_answers_like_the_post(client: TestClient) -> None:
         "/api/forecast",
         params={"draws": 2000, "seed": 5, "set": "capability.catchup_lag_months=3"},
     )
-    assert got.headers["x-gapcast-cache"] == "hit"
+    assert got.headers.get("x-gapcast-cache") == "hit", (got.status_code, got.text[:300])
     assert got.content == posted.content
 
 
@@ -293,10 +293,10 @@ def test_compare_gives_every_shipped_scenario_with_the_same_seed(client: TestCli
 
 
 def test_whatif_finds_the_value_or_says_it_is_out_of_reach(client: TestClient) -> None:
-    params = {"vary": "groups.challenger.compute.growth", "model": "structural", "target": 0.5}
+    params = {"vary": "groups.challenger.compute.growth", "model": "structural", "target": 0.8}
     body = finished(client, client.get("/api/whatif", params=params)).json()
     assert body["reached"] and body["range"][0] < body["value"] < body["range"][1], body["message"]
-    assert abs(body["p_at_value"] - 0.5) < 0.01 and "% chance of being ahead" in body["message"]
+    assert abs(body["p_at_value"] - 0.8) < 0.01 and "% chance of being ahead" in body["message"]
     far = finished(
         client, client.get("/api/whatif", params={**params, "target": 0.99, "lo": 1.5, "hi": 2.0})
     )

@@ -83,7 +83,7 @@ def test_sole_rank_one_is_rarer_than_the_top(report: dict[str, Any]) -> None:
 
 def test_expert_claim_is_answered_under_each_metric(report: dict[str, Any]) -> None:
     mapping = _row(report, "lin-junyang-2026-01")["ours"]["mapping"]
-    assert {"lmarena/trend/36", "lmarena/trend/60", "eci/trend/60", "eci/compute/60"} <= set(
+    assert {"lmarena/trend/36", "lmarena/trend/60", "eci/trend/60", "eci/structural/60"} <= set(
         mapping
     )
     assert mapping["lmarena/trend/36"]["value"] <= mapping["lmarena/trend/60"]["value"]
@@ -134,7 +134,7 @@ def test_cli_table_json_and_manual_record(
         "in [0, 1]"
     )
     code, out, err = run_cli(capsys, "--db", str(db), "claims", "record", "no-such", "0.5")
-    assert code == 1 and err.startswith("Error: no claim 'no-such'")
+    assert code == 2 and err.startswith("Error: no claim 'no-such'")
     with Store(db, read_only=True) as store:
         assert store.snapshot() == before
 

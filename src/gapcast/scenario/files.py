@@ -248,6 +248,8 @@ def apply_override(raw: Mapping[str, Any], item: str) -> dict[str, Any]:
     node: Any = out
     for i, part in enumerate(parts[:-1]):
         key: Any = int(part) if isinstance(node, list) else part
+        if isinstance(node, dict) and key not in node:
+            node[key] = {}  # a section the scenario leaves out (the schema checked the path)
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
