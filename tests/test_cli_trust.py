@@ -4,7 +4,6 @@ invariance, and the track record of a forecast made on data cut at an earlier da
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -64,24 +63,6 @@ def test_backtest_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "Error: target: 'level' is not allowed (allowed: gap, lag)" in err
     code, _, err = run(capsys, db, "backtest", "--workers", "0")
     assert code == 2 and "Error: workers: 0 is not allowed (at least 1)" in err
-
-
-def test_calibrate_writes_a_file_with_provenance(
-    db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    target = tmp_path / "calibration.json"
-    out = as_json(capsys, db, "calibrate", "--draws", "300", "--out", str(target))
-    saved = json.loads(target.read_text())
-    assert out["written"] == str(target)
-    assert set(saved["values"]) == {
-        "trend.common_progress",
-        "ensemble.compute_weight",
-        "capability.efficiency_half_life_months",
-    }
-    prov = saved["provenance"]
-    assert prov["data_hash"] and prov["method"] and prov["created"] and prov["origins"]
-    assert 0 <= saved["values"]["ensemble.compute_weight"] <= 1
-    assert {"level", "coverage", "verdict"} <= set(out["interval_verdicts"][0])
 
 
 def test_sensitivity_json_and_plot(

@@ -12,22 +12,11 @@ import scoringrules as sr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast_data import baseline_text, group, inputs, scenario, with_sets
-from gapcast.errors import ScenarioError
+from forecast_data import group, inputs, scenario, with_sets
 from gapcast.evaluate.backtest import Origin, run_backtest, simulate_origin, summarize
 from gapcast.evaluate.calibration import (
-    PRIORS,
-    Calibration,
-    MixtureTerms,
-    best_weight,
-    choose,
-    cross,
-    effective_checks,
-    energy,
     interval_verdict,
-    mixture_terms,
 )
-from gapcast.evaluate.half_life import half_life_posterior
 from gapcast.evaluate.scoring import (
     NormalPredictive,
     SamplePredictive,
@@ -37,7 +26,6 @@ from gapcast.evaluate.scoring import (
 )
 from gapcast.model.engine import simulate_paths
 from gapcast.model.trend import TrendModel, with_common_progress
-from gapcast.scenario.files import UNCALIBRATED_NOTE, fill_calibrated, parse_scenario
 
 # ---- scoring rules ----------------------------------------------------------------------
 
@@ -50,35 +38,6 @@ def test_sample_crps_is_scoringrules_and_matches_the_normal_closed_form(
     assert pred.crps(4.0) == pytest.approx(float(sr.crps_ensemble(4.0, draws)), rel=1e-9)
     assert pred.crps(4.0) == pytest.approx(NormalPredictive(3.0, 2.0).crps(4.0), abs=0.015)
     assert NormalPredictive(1.0, 0.0).crps(3.5) == 2.5
-
-
-def test_energy_and_cross_are_the_pairwise_means(rng: np.random.Generator) -> None:
-    a = np.sort(rng.normal(size=60))
-    b = np.sort(rng.normal(1.0, 2.0, 45))
-    assert energy(a) == pytest.approx(np.abs(a[:, None] - a[None, :]).mean(), rel=1e-12)
-    assert cross(a, b) == pytest.approx(np.abs(a[:, None] - b[None, :]).mean(), rel=1e-12)
-
-
-def test_mixture_terms_give_the_weighted_ensemble_crps(rng: np.random.Generator) -> None:
-    c = np.sort(rng.normal(5.0, 1.0, 3000))
-    t = np.sort(rng.normal(7.0, 3.0, 4000))
-    terms = mixture_terms(c, t, 6.2)
-    for w in (0.0, 0.3, 0.85, 1.0):
-        mix = SamplePredictive.mixture(SamplePredictive(c), SamplePredictive(t), w)
-        assert terms.crps(w) == pytest.approx(mix.crps(6.2), rel=1e-9)
-
-
-def test_best_weight_is_the_grid_minimum(rng: np.random.Generator) -> None:
-    terms = [
-        mixture_terms(np.sort(rng.normal(m, 1.0, 500)), np.sort(rng.normal(0, 3.0, 500)), y)
-        for m, y in ((1.0, 0.5), (2.0, 1.0), (-1.0, 0.0))
-    ]
-    w = best_weight(terms)
-    grid = np.linspace(0, 1, 2001)
-    best = grid[np.argmin([np.mean([t.crps(x) for t in terms]) for x in grid])]
-    assert w == pytest.approx(best, abs=1e-3)
-    flat = MixtureTerms(1.0, 2.0, 0.0, 0.0, 0.0)  # point forecasts: no curvature
-    assert best_weight([flat]) == 1.0
 
 
 def test_cdf_ties_and_randomised_pit() -> None:
@@ -171,28 +130,6 @@ def _origins() -> list[Origin]:
     return out
 
 
-def test_run_backtest_scores_every_model_and_baseline() -> None:
-    sc = with_sets(scenario(horizon_months=6), "trend.common_progress=0.8")
-    result = run_backtest(
-        _origins(), sc, metric="eci", horizons=(3, 6), draws=300, seed=3, threshold=5.0
-    )
-    doc = result.to_dict()
-    assert doc["origins"][0] == "2024-01-28" and doc["horizons"] == [3, 6]
-    models = {(r["model"], r["horizon"]) for r in doc["scores"]}
-    assert {m for m, _ in models} == {"trend", "compute", "ensemble", "persistence", "linear"}
-    for row in doc["scores"]:
-        assert {"model", "horizon", "crps", "brier", "coverage80", "skill"} <= set(row)
-        assert 0 <= row["coverage80"] <= 1 and row["crps"] >= 0
-        assert (row["skill"] is None) == (row["model"] == "persistence")
-    assert sum(doc["pit_histogram"]["trend"]) == sum(
-        1 for r in result.records if r.model == "trend"
-    )
-    again = run_backtest(
-        _origins(), sc, metric="eci", horizons=(3, 6), draws=300, seed=3, threshold=5.0
-    )
-    assert again.to_dict() == doc  # reproducible to the last digit
-
-
 def test_common_origins_and_skill() -> None:
     origins = _origins()
     origins[0] = Origin(origins[0].date, 8.0, origins[0].history, origins[0].targets, None, None)
@@ -219,42 +156,8 @@ def test_simulate_origin_reuses_one_simulation_for_the_grid() -> None:
 # ---- calibration helpers ------------------------------------------------------------------
 
 
-def test_choose_and_the_one_se_rule() -> None:
-    crps = np.array([[3.0, 2.0, 2.1], [3.2, 2.1, 2.0], [2.9, 1.9, 2.05]])
-    c = choose((0.0, 0.5, 0.9), crps)
-    assert c.best == 0.5 and 0.0 not in c.within and 0.9 in c.within
-
-
-def test_half_life_posterior_is_the_prior_without_information() -> None:
-    post = half_life_posterior(np.zeros((10, 8)), 3.0, 38.0, 0.7)
-    assert post.median == pytest.approx(38.0, rel=0.05)
-    assert post.posterior == pytest.approx(post.prior_weight)
-    favour_long = np.tile(np.linspace(-2, 0, 8), (10, 1))
-    assert half_life_posterior(favour_long, 10.0, 38.0, 0.7).median > 38.0
-
-
-def test_effective_checks_counts_overlap() -> None:
-    origins = _origins()
-    assert effective_checks(origins, (3, 6)) == pytest.approx(6 / 3 + 3 / 6)
-
-
 def test_interval_verdict() -> None:
     assert interval_verdict(0.8, 0.8, 24, 3) == "consistent"
     assert interval_verdict(0.2, 0.8, 24, 3) == "too narrow"
     assert interval_verdict(1.0, 0.5, 24, 3) == "too wide"
     assert interval_verdict(0.6, 0.8, 15, 12) == "consistent"  # ~1 independent check
-
-
-def test_calibrated_fields_are_filled_or_refused() -> None:
-    text = "name: x\nensemble:\n  compute_weight: calibrated\n"
-    raw = fill_calibrated({"ensemble": {"compute_weight": "calibrated"}}, PRIORS, "note")
-    assert raw["ensemble"]["compute_weight"] == 0.5 and raw["calibration"] == "note"
-    with pytest.raises(ScenarioError, match="ensemble.compute_weight: 'calibrated' but"):
-        parse_scenario(text, calibrated={"trend.common_progress": 0.5})
-    bare = "name: x\n" + baseline_text().split("\n", 1)[1]
-    sc = parse_scenario(bare)  # no calibration given: the uncalibrated values, said so
-    assert sc.ensemble.compute_weight == 0.5 and sc.calibration == UNCALIBRATED_NOTE
-    filled = parse_scenario(bare, calibrated={**PRIORS, "ensemble.compute_weight": 0.25})
-    assert filled.ensemble.compute_weight == 0.25
-    cal = Calibration.from_dict({"values": {"ensemble.compute_weight": 0.2}, "provenance": {}})
-    assert cal.to_dict()["values"] == {"ensemble.compute_weight": 0.2}

@@ -12,7 +12,7 @@ def test_model_core_imports_no_adapters() -> None:
         "gapcast.model.trend, gapcast.model.fit, gapcast.scenario.files, gapcast.model.headline, "
         "gapcast.model.results, gapcast.model.params, gapcast.evaluate.backtest, "
         "gapcast.evaluate.scoring, gapcast.evaluate.calibration, gapcast.evaluate.sensitivity, "
-        "gapcast.evaluate.whatif, gapcast.evaluate.half_life, gapcast.model.bayes, "
+        "gapcast.evaluate.whatif, gapcast.model.bayes, "
         "gapcast.model.fitdata, gapcast.model.recovery, gapcast.evaluate.nested, "
         "gapcast.evaluate.track, gapcast.evaluate.long_horizon\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "

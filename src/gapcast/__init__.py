@@ -24,7 +24,6 @@ _EXPORTS = {
     "GapcastError": "gapcast.errors",
     "Store": "gapcast.store",
     "backtest": "gapcast.usecases.trust",
-    "calibrate": "gapcast.usecases.trust",
     "compare": "gapcast.usecases.forecast",
     "fetch": "gapcast.usecases.data",
     "fit": "gapcast.usecases.forecast",

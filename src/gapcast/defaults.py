@@ -25,3 +25,17 @@ SOBOL_INNER = 32
 """Inner draws per Saltelli point."""
 WHATIF_DRAWS = 20_000
 """Draws per trial of "what would it take"."""
+CLAIMS_DRAWS = 4000
+"""Draws per claim event (``gapcast claims``)."""
+BACKTEST_TUNING = "eci"
+"""The metric the nested backtest tunes on; every other metric is held out."""
+BACKTEST_HELD_OUT = (
+    "lmarena",
+    "lmarena_style",
+    "gpqa_diamond",
+    "swe_bench_verified",
+    "frontiermath",
+)
+"""Metrics never tuned on (``gapcast backtest``)."""
+BACKTEST_START = "2023-06"
+"""First origin month of the nested backtest."""

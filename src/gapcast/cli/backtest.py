@@ -8,9 +8,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json, print_notes
+from gapcast.cli.common import LazyModule, console, open_store, print_json, print_notes
+from gapcast.defaults import BACKTEST_HELD_OUT, BACKTEST_START, BACKTEST_TUNING
 from gapcast.errors import RequestError
-from gapcast.usecases import trust_nested as use
+
+use = LazyModule("gapcast.usecases.trust_nested")
+METRICS = (BACKTEST_TUNING, *BACKTEST_HELD_OUT)
 
 
 def _split(text: str, name: str) -> list[str]:
@@ -121,12 +124,12 @@ def register(app: typer.Typer) -> None:
         metric: Annotated[
             str,
             typer.Option(
-                help=f"Comma-separated metrics (ECI tunes; allowed: {', '.join(use.METRICS)})."
+                help=f"Comma-separated metrics (ECI tunes; allowed: {', '.join(METRICS)})."
             ),
-        ] = ",".join(use.METRICS),
+        ] = ",".join(METRICS),
         horizons: Annotated[str, typer.Option(help="Months ahead, comma-separated.")] = "1,3,6,12",
         target: Annotated[str, typer.Option(help="gap, lag or gap,lag.")] = "gap,lag",
-        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = use.START,
+        start: Annotated[str, typer.Option(help="First origin month (YYYY-MM).")] = BACKTEST_START,
         seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
         workers: Annotated[
             int, typer.Option(help="Worker processes (results do not depend on it).")

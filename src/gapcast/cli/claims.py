@@ -9,16 +9,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from gapcast.cli.common import console, open_store, print_json, print_notes
+from gapcast.cli.common import LazyModule, console, open_store, print_json, print_notes
+from gapcast.defaults import CLAIMS_DRAWS
 from gapcast.errors import RequestError
-from gapcast.sources.claims import ClaimPrice
-from gapcast.usecases import claims as use
 
 app = typer.Typer(
     help="Markets, experts and published measurements beside gapcast's numbers.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
+
+use = LazyModule("gapcast.usecases.claims")
 
 
 def _fmt(value: Any, unit: str | None) -> str:
@@ -92,7 +93,7 @@ def claims(
     ctx: typer.Context,
     draws: Annotated[
         int, typer.Option("--draws", help="Monte Carlo draws per event.")
-    ] = use.CLAIMS_DRAWS,
+    ] = CLAIMS_DRAWS,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -132,6 +133,8 @@ def record(
 ) -> None:
     """Record a price seen by hand (replaces one recorded the same day from the same market)."""
     seen = _date(date) or dt.datetime.now(dt.UTC).date()
+    from gapcast.sources.claims import ClaimPrice
+
     price = ClaimPrice(claim_id, value, seen, market, "", note or "recorded by hand")
     with open_store(ctx) as store:
         result = use.record_price(store, price)

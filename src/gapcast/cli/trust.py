@@ -1,4 +1,4 @@
-"""The trust commands: ``backtest``, ``calibrate``, ``sensitivity``, ``whatif``, ``score``."""
+"""The trust commands: ``sensitivity``, ``whatif``, ``score`` (``backtest`` is ``cli.backtest``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from gapcast.cli.common import (
     print_notes,
     print_wrote,
 )
-from gapcast.defaults import SOBOL_BASE, SOBOL_INNER, TRUST_DRAWS, WHATIF_DRAWS
+from gapcast.defaults import SOBOL_BASE, SOBOL_INNER, WHATIF_DRAWS
 from gapcast.errors import RequestError
 
 if TYPE_CHECKING:
@@ -86,58 +86,6 @@ def score_table(rows: list[dict[str, Any]], title: str) -> Table:
 
 def register(app: typer.Typer) -> None:
     """Add the trust commands to the root app."""
-
-    @app.command("calibrate")
-    def calibrate_cmd(
-        ctx: typer.Context,
-        draws: Annotated[
-            int, typer.Option(help="Monte Carlo draws per model and origin.")
-        ] = TRUST_DRAWS,
-        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-        write: Annotated[
-            bool, typer.Option("--write", help="Replace scenarios/calibration.json.")
-        ] = False,
-        out: Annotated[
-            Path | None, typer.Option(help="Write the calibration here instead.")
-        ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    ) -> None:
-        """Calibrate the trend spread, residual half-life and ensemble weight on the backtest."""
-        report = use.calibrate(
-            open_store(ctx), draws, seed, write=write or out is not None, path=out, save=True
-        )
-        if as_json:
-            print_json(report.to_dict())
-            return
-        cal = report.calibration
-        d = cal.diagnostics
-        console.print("[bold]Calibration[/bold] on the ECI backtest (mean CRPS of the gap)")
-        tau = cal.values["capability.efficiency_half_life_months"]
-        console.print(
-            f"trend.common_progress = {cal.values['trend.common_progress']:g} "
-            f"(mean CRPS {min(d['common_progress']['mean_crps']):.2f}; with 0: "
-            f"{d['common_progress']['mean_crps'][0]:.2f})"
-        )
-        console.print(
-            f"capability.efficiency_half_life_months = lognormal, median {tau['median']:.0f} "
-            f"months, sigma {tau['sigma']:.2f} ({escape(d['half_life']['note'])})",
-            soft_wrap=True,
-        )
-        console.print(f"ensemble.compute_weight = {cal.values['ensemble.compute_weight']:g}")
-        console.print(score_table(d["before"], "before (uncalibrated priors)"))
-        console.print(score_table(d["after"], "after"))
-        bad = [v for v in report.verdicts() if v["verdict"] != "consistent"]
-        for v in bad:
-            console.print(
-                f"{v['model']} {v['horizon']} mo: {v['level']}% interval covers "
-                f"{_pct(v['coverage'])} of {v['n']}: {v['verdict']}"
-            )
-        if not bad:
-            console.print("every interval's coverage is consistent with its level")
-        if report.written:
-            print_wrote(report.written)
-        else:
-            console.print("[dim]not written (use --write)[/dim]")
 
     @app.command("sensitivity")
     def sensitivity_cmd(

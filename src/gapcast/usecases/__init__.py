@@ -7,9 +7,12 @@ fit, scenarios, runs), ``trust`` (backtest, sensitivity, what-if, score) and ``r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gapcast.settings import default_db_path
-from gapcast.store import Store
+
+if TYPE_CHECKING:
+    from gapcast.store import Store
 
 
 def open_store(db: Path | str | None = None) -> Store:
@@ -18,4 +21,6 @@ def open_store(db: Path | str | None = None) -> Store:
     The store is read into memory and the file released (``Store.open``): a command
     holds the file only while it reads it and for its final write, if any.
     """
+    from gapcast.store import Store  # the package stays light: `gapcast --help` needs none
+
     return Store.open(db if db is not None else default_db_path())

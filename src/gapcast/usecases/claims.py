@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gapcast import defaults
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.evaluate import events
 from gapcast.measure import claims as remeasure
@@ -53,7 +54,7 @@ __all__ = [
     "record_price",
 ]
 
-CLAIMS_DRAWS = 4000
+CLAIMS_DRAWS = defaults.CLAIMS_DRAWS
 """Monte Carlo draws per event (the interval is over ten groups of draws)."""
 DEFAULT_SEED = 20260115
 ECI_WINDOWS = (pd.Timestamp("2023-01-01"), pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01"))

@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from gapcast import __version__
 from gapcast.defaults import TRUST_DRAWS, TRUST_START
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.evaluate.backtest import BacktestResult, run_backtest
-from gapcast.evaluate.calibration import PRIORS, Calibration, interval_verdict
-from gapcast.evaluate.calibration import calibrate as calibrate_core
 from gapcast.scenario.files import Scenario
 from gapcast.store import Store
 from gapcast.usecases import scenarios as scenario_files
@@ -166,103 +162,6 @@ def _settings(
     }
 
 
-@dataclass(frozen=True)
-class CalibrationReport:
-    """A calibration with the backtests before and after, and whether intervals are calibrated."""
-
-    calibration: Calibration
-    before: BacktestResult
-    after: BacktestResult
-    written: str | None = None
-
-    def verdicts(self) -> list[dict[str, Any]]:
-        """Return, per model and horizon after calibration, each interval's coverage verdict."""
-        rows = []
-        for r in self.after.scores:
-            for level, cov in ((50, r.coverage50), (80, r.coverage80), (95, r.coverage95)):
-                rows.append(
-                    {
-                        "model": r.model,
-                        "horizon": r.horizon,
-                        "level": level,
-                        "coverage": cov,
-                        "n": r.n,
-                        "verdict": interval_verdict(cov, level / 100, r.n, r.horizon),
-                    }
-                )
-        return rows
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the calibration, its diagnostics and the interval verdicts."""
-        return {
-            **self.calibration.to_dict(),
-            "interval_verdicts": self.verdicts(),
-            "written": self.written,
-        }
-
-
-def calibrate(
-    store: Store,
-    draws: int = DEFAULT_DRAWS,
-    seed: int | None = None,
-    scenario: str = "baseline",
-    horizons: Sequence[int] = HORIZONS,
-    start: str = START,
-    *,
-    write: bool = False,
-    path: Path | None = None,
-    save: bool = False,
-) -> CalibrationReport:
-    """Calibrate the trend spread, the residual half-life and the ensemble weight on ECI.
-
-    Starts from the uncalibrated values (``PRIORS``); with ``write`` the result replaces
-    ``scenarios/calibration.json`` (or ``path``), which every scenario written
-    ``calibrated`` then uses.
-    """
-    hs = tuple(sorted(set(horizons)))
-    _check("eci", hs, draws, seed)
-    seed_ = DEFAULT_SEED if seed is None else seed
-    first = _parse_start(start)
-    tables = Tables.load(store)
-    prior = scenario_files.load(scenario, [f"horizon_months={max(hs)}"], calibrated=PRIORS)
-    origins, _ = build_origins(tables, prior, metric="eci", horizons=hs, start=first)
-    if not origins:
-        raise InsufficientDataError(f"no ECI backtest origin from {first} to calibrate on")
-    cal, before, after = calibrate_core(
-        origins,
-        prior,
-        horizons=hs,
-        draws=draws,
-        seed=seed_,
-        threshold=THRESHOLDS["eci"],
-        provenance={
-            "data_hash": store.data_hash(),
-            "version": __version__,
-            "metric": "eci",
-            "scenario": scenario,
-            "start": first,
-            "created": dt.date.today().isoformat(),
-            "command": f"gapcast calibrate --draws {draws} --seed {seed_} --write",
-        },
-    )
-    written = None
-    if write:
-        written = str(scenario_files.write_calibration(cal, path))
-    report = CalibrationReport(cal, before, after, written)
-    if save:
-        store.save_run(
-            kind="calibration",
-            scenario=scenario,
-            scenario_hash=prior.content_hash(),
-            data_hash=store.data_hash(),
-            seed=seed_,
-            version=__version__,
-            request={"draws": draws, "horizons": list(hs), "start": first, "write": write},
-            results=report.to_dict(),
-        )
-    return report
-
-
 __all__ = [
     "CAVEATS",
     "DEFAULT_DRAWS",
@@ -271,10 +170,8 @@ __all__ = [
     "METRICS",
     "START",
     "THRESHOLDS",
-    "CalibrationReport",
     "TrackRecord",
     "backtest",
-    "calibrate",
     "score",
     "sensitivity",
     "whatif",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gapcast import __version__, measure
+from gapcast.defaults import BACKTEST_HELD_OUT, BACKTEST_START, BACKTEST_TUNING
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.evaluate.forecasters import HORIZONS
 from gapcast.evaluate.history import MetricData, known_at
@@ -29,10 +30,10 @@ from gapcast.store import Store
 from gapcast.usecases.forecast_inputs import Tables, latest_date
 from gapcast.usecases.measure import metric_info
 
-TUNING = "eci"
-HELD_OUT = ("lmarena", "lmarena_style", "gpqa_diamond", "swe_bench_verified", "frontiermath")
+TUNING = BACKTEST_TUNING
+HELD_OUT = BACKTEST_HELD_OUT
 METRICS = (TUNING, *HELD_OUT)
-START = "2023-06"
+START = BACKTEST_START
 DEFAULT_SEED = 2026
 THRESHOLDS = {
     "eci": 5.0,
