@@ -41,6 +41,6 @@ def test_readme_library_example_runs(
     code = code.replace('"../shared/data"', repr(str(mirror)))
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out
-    for column in ("gap_lo95", "lag_months", "within_months", "p_ahead", "mc_error"):  # tables
+    for column in ("gap_lo95", "lag_months", "p_ahead", "p_lo90", "mc_error"):  # tables
         assert column in printed
     assert "structural (sustained)" in printed  # the headline's row, with its 90% interval

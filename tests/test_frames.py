@@ -23,9 +23,12 @@ def test_gap_forecast_and_fit_turn_into_frames(mirror_db: Path) -> None:
     assert last["lag_months"] == pytest.approx(gap.result.lag.months)
     assert frame.attrs["as_of"] == "2025-12-22"
     probs = fc.to_frame()
-    assert (
-        probs.loc[("ensemble", 60), "p_ahead"] == fc.forecast.models["ensemble"].p_ahead_within[60]
-    )
+    structural = fc.forecast.models["structural"]
+    assert probs.loc[("structural", 60), "p_ahead"] == structural.p_ahead_within[60]
+    head = fc.forecast.headline
+    assert head is not None
+    sustained = probs.loc[("structural (sustained)", 60)]
+    assert sustained["p_lo90"] <= sustained["p_ahead"] <= sustained["p_hi90"]
     assert probs.loc[("trend", 12), "mc_error"] == fc.forecast.models["trend"].p_ahead_within_se[12]
     coef = fit.to_frame().loc["beta"]
     assert coef["lo95"] < coef["estimate"] < coef["hi95"]

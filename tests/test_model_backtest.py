@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast_data import group, inputs, scenario, with_sets
-from gapcast.evaluate.backtest import Origin, run_backtest, simulate_origin, summarize
+from gapcast.evaluate.backtest import Origin, run_backtest, summarize
 from gapcast.evaluate.calibration import (
     interval_verdict,
 )
@@ -140,17 +140,6 @@ def test_common_origins_and_skill() -> None:
     n = {r.model: r.n for r in common}
     assert len(set(n.values())) == 1 and n["persistence"] == 5
     assert {r.model: r.n for r in every}["persistence"] == 6
-
-
-def test_simulate_origin_reuses_one_simulation_for_the_grid() -> None:
-    o = _origins()[0]
-    sc = scenario(horizon_months=6)
-    variants = {"x": with_sets(sc, "capability.efficiency_half_life_months=100")}
-    sim, var = simulate_origin(o, sc, (3, 6), 200, 4, compute_scenarios=variants)
-    assert sim.trend is not None and sim.trend.shape == (200, 3, 2)
-    g = sim.gaps(o, "compute")
-    assert g is not None and set(g) == {3, 6}
-    assert set(var) == {"x"}
 
 
 # ---- calibration helpers ------------------------------------------------------------------

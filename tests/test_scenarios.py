@@ -127,13 +127,10 @@ def test_bad_date() -> None:
 
 
 def test_unknown_distribution() -> None:
-    text = baseline_text().replace(
-        "    dist: triangular\n    low: 3.0", "    dist: gamma\n    low: 3.0"
-    )
+    text = baseline_text().replace("  catch_up:\n    dist: beta", "  catch_up:\n    dist: gamma", 1)
     assert _error(text) == (
-        "bad.yaml: capability.catchup_lag_months.dist: 'gamma' is not a "
-        "distribution; allowed: fixed, uniform, normal, lognormal, beta, "
-        "triangular"
+        "bad.yaml: estimation.catch_up.dist: 'gamma' is not a "
+        "distribution; allowed: fixed, uniform, normal, lognormal, beta"
     )
     fitted = baseline_text().replace("      rate: fitted", "      rate: fited", 1)
     assert _error(fitted) == (

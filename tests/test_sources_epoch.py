@@ -180,6 +180,8 @@ def test_ml_hardware() -> None:
 
 def test_downloads_are_mirror_paths_with_real_upstream_urls() -> None:
     for source in REGISTRY.values():
+        if source.name == "claims":
+            continue  # published claims are collected by hand (../shared/claims): no upstream file
         assert source.downloads, source.name
         for download in source.downloads:
             assert download.url.startswith("https://"), download

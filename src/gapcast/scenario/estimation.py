@@ -46,9 +46,7 @@ def _within(lo: float, hi: float) -> Callable[[PriorDist], PriorDist]:
 
 Prior = Annotated[
     _PRIOR_UNION,
-    Discriminator(
-        _tag, custom_error_type="unknown_distribution", custom_error_message="not a distribution"
-    ),
+    Discriminator(_tag),
 ]
 PositivePrior = Annotated[Prior, AfterValidator(_within(0.0, float("inf")))]
 SharePrior = Annotated[Prior, AfterValidator(_within(0.0, 1.0))]

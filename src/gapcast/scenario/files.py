@@ -299,7 +299,10 @@ def _scenario_error(
     elif kind == "missing":
         problem = "is missing (required)"
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = (*DIST_NAMES, "fitted") if "fitted" in str(first.get("ctx", "")) else DIST_NAMES
+        expected = str(first.get("ctx", ""))
+        tags = tuple(t for t in (*DIST_NAMES, "fitted") if f"'{t}'" in expected) or DIST_NAMES
+        if "fitted" in expected and "fitted" not in tags:
+            tags = (*tags, "fitted")
         tag = value.get("dist") if isinstance(value, dict) else value
         path = f"{path}.dist" if isinstance(value, dict) else path
         problem = f"{tag!r} is not a distribution; allowed: {', '.join(tags)}"
@@ -457,6 +460,8 @@ def scenario_table(scenario: Scenario) -> list[dict[str, str]]:
         elif isinstance(value, tuple):
             for i, item in enumerate(value):
                 walk(item, f"{path}.{i}")
+        elif value is None:
+            return  # an optional value the scenario leaves to the fit (``capability``)
         elif path not in ("name", "title", "description"):
             rows.append({"path": path, "value": str(value), "source": ""})
 

@@ -33,6 +33,7 @@ import pandas as pd
 
 from gapcast import __version__, measure
 from gapcast.errors import GapcastError, ScenarioError
+from gapcast.freshness import check_as_of, data_end
 from gapcast.model import bayes, fitdata, recovery
 from gapcast.model.fitdata import (
     FitData,
@@ -115,6 +116,8 @@ def priors_of(scenario: Scenario) -> EstimationPriors:
 
 def fit_data(tables: Tables, scenario: Scenario, as_of: dt.date | None = None) -> FitData:
     """Build the fit's data from the store's tables, as of ``as_of`` (default: latest)."""
+    if as_of is not None:
+        check_as_of(as_of, data_end(tables.scores, tables.models))
     end = as_of or latest_date(tables, scenario.metric)
     est = priors_of(scenario)
     labels = (scenario.groups.leader.label, scenario.groups.challenger.label)
