@@ -33,9 +33,9 @@ CHARTS = (
     "p-chart",
     "compare-chart",
     "sensitivity-chart",
-    "decomposition-chart",
+    "thesis-chart",
 )
-HEAVY = ("/api/sensitivity", "/api/compare", "/api/backtest")
+HEAVY = ("/api/sensitivity", "/api/compare", "/api/backtest", "/api/thesis")
 
 LABEL_PROBLEMS = """
 (id) => {
@@ -169,9 +169,9 @@ def test_the_headline_never_waits_for_a_side_chart(browser: Any, server: str) ->
         assert first("start", path) > forecast_done, path
 
     events.clear()
-    page.select_option("#model", "compute")
+    page.select_option("#model", "trend")
     page.wait_for_function(
-        "() => document.querySelector('#headline').innerText.includes('compute model')",
+        "() => document.querySelector('#headline').innerText.includes('trend model')",
         timeout=120_000,
     )
     page.wait_for_selector("#driver-0", timeout=300_000)

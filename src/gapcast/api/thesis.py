@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from gapcast.api import convert, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services
-from gapcast.api.routes import _scenario_files, _shipped
+from gapcast.api.routes import _ERRORS, _scenario_files, _shipped
 from gapcast.errors import RequestError
 from gapcast.usecases import thesis as thesis_use
 
@@ -17,7 +17,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 def build_router(settings: ApiSettings) -> APIRouter:
     """Return the router of ``/api/thesis``."""
-    router = APIRouter(prefix="/api")
+    router = APIRouter(prefix="/api", responses=_ERRORS)
 
     @router.get("/thesis", response_model=dict[str, Any], tags=["forecast"])
     def thesis(

@@ -422,7 +422,6 @@
     state.controller = new AbortController();
     $("forecast-status").textContent = "Running " + num(body.draws, 0) + " draws per model…";
     $("forecast-twin").href = twinUrl(body);
-    $("decomposition-twin").href = twinUrl(body);
     try {
       const result = await getJSON("/api/forecast", {
         method: "POST", headers: { "Content-Type": "application/json" },
@@ -437,7 +436,7 @@
       document.dispatchEvent(new CustomEvent("gapcast:headline", { detail: result }));
       renderFan(result);
       renderProbability(result);
-      renderDecomposition(result);
+      loadThesis();
       const crossing = result.median_crossing ? "median crossing " + result.median_crossing.date.slice(0, 7)
         : "no median crossing within " + result.horizon_months + " months";
       $("forecast-status").textContent = (result.provisional ? "Provisional (refining): " : "Updated: ") +
@@ -507,7 +506,7 @@
     $("headline").innerHTML = html;
   }
 
-  /* What drives it: the Sobol ranking once loaded, else the compute model's decomposition. */
+  /* What drives it: the Sobol ranking once loaded. */
   function renderDrivers() {
     const el = $("a-drivers");
     const s = state.sensitivity;
@@ -519,26 +518,22 @@
         '<p class="note extra">Sobol total index of P(ahead within 5 years), ' + esc(MODEL_NAMES[s.model] || s.model) + ".</p>";
       return;
     }
-    const f = state.forecast;
-    const d = f && f.decomposition;
-    if (!d || !d.parts) { el.innerHTML = "<h3>What drives it</h3><p class=\"note\">Ranking the assumptions…</p>"; return; }
-    const parts = Object.keys(d.parts).map((k) => (state.glossary.parts[k] || k) + " " + (d.parts[k].median > 0 ? "+" : "") + num(d.parts[k].median, 1));
-    el.innerHTML = "<h3>What drives it</h3><p>" + esc(parts.slice(0, 2).join(" · ")) + '</p><p class="note">of the ' +
-      num(d.measured_gap, 1) + "-point gap (compute model). Ranking the assumptions…</p>";
+    el.innerHTML = "<h3>What drives it</h3><p class=\"note\">Ranking the assumptions…</p>";
   }
 
-  /* How much the track record supports it: the ensemble's backtest at 12 months. */
+  /* How much the track record supports it: the trend baseline's backtest at 12 months (the
+     structural model has no backtest yet, and the card says so). */
   function renderRecord() {
     const el = $("a-record");
     const b = state.backtest;
     if (!b) return;
-    const rows = b.scores.filter((r) => r.model === "ensemble");
+    const rows = b.scores.filter((r) => r.model === "trend");
     const r = rows.find((x) => x.horizon === 12) || rows[rows.length - 1];
     if (!r) { el.innerHTML = "<h3>Track record</h3><p class=\"note\">No backtest scores.</p>"; return; }
     el.innerHTML = "<h3>Track record</h3>" +
       '<p id="record-skill"><strong>' + (r.skill >= 0 ? "+" : "−") + num(Math.abs(r.skill), 2) + "</strong> skill vs “gap stays”</p>" +
       '<p class="note">80% interval covered ' + pct(r.coverage80, 0) + " of " + num(r.n, 0) + " past forecasts, " + r.horizon +
-      " months ahead (" + esc(b.metric.toUpperCase()) + ')<span class="extra">; neighbouring origins overlap, so few independent checks</span>.</p>';
+      " months ahead (" + esc(b.metric.toUpperCase()) + ', trend baseline; the structural model is not backtested yet)<span class="extra">; neighbouring origins overlap, so few independent checks</span>.</p>';
   }
 
   function band(x, upper, lower, rgb, alpha, name, show) {
@@ -584,26 +579,32 @@
       tickvals: [25, 50, 75, 100] } }), CONFIG);  /* no "0" label: it collided with the first date */
   }
 
-  function renderDecomposition(f) {
-    const d = f.decomposition;
-    if (!d || !d.parts) { notice("decomposition-chart", "The structural model has no decomposition of today's gap."); return; }
-    const labels = { compute: "compute", algorithms: "algorithms", group_term: "persistent offset", residual: "unexplained" };
-    Object.keys(labels).forEach((k) => { if (state.glossary.parts[k]) labels[k] = state.glossary.parts[k]; });
-    const keys = Object.keys(labels).filter((k) => k in d.parts);
-    const med = keys.map((k) => d.parts[k].median);
-    const trace = {
-      type: "bar", orientation: "h", y: keys.map((k) => labels[k]), x: med,
-      marker: { color: med.map((v) => (v >= 0 ? COLORS.leader : COLORS.challenger)) },
-      error_x: { type: "data", symmetric: false, array: keys.map((k) => d.parts[k].q95 - d.parts[k].median),
-        arrayminus: keys.map((k) => d.parts[k].median - d.parts[k].q05), color: "#444" },
-      hovertemplate: "%{x:.1f} points<extra></extra>", name: "ECI points",
-    };
-    Plotly.react("decomposition-chart", [trace], layout({
-      hovermode: "closest", margin: { l: 10, r: 16, t: 28, b: 40 },
-      title: { text: "measured gap " + num(d.measured_gap, 1) + " ECI points", font: { size: 13 }, x: 0 },
-      xaxis: { title: { text: "ECI points (leader's advantage > 0)" }, zeroline: true, zerolinecolor: "#888", gridcolor: "#eceff1" },
-      yaxis: { autorange: "reversed" },
-    }), CONFIG);
+  /* The thesis: P(sustained lead) with China's serving share held at 0.5 ... 0.9 (heavy: after the headline). */
+  async function loadThesis() {
+    const url = "/api/thesis?scenario=" + encodeURIComponent($("scenario").value) + "&draws=4000";
+    $("thesis-twin").href = url;
+    try {
+      const t = await getJSON(url);
+      const x = t.rows.map((r) => r.share);
+      const y = t.rows.map((r) => 100 * r.sustained.p);
+      const lo = t.rows.map((r, i) => y[i] - 100 * r.sustained.interval90[0]);
+      const hi = t.rows.map((r, i) => 100 * r.sustained.interval90[1] - y[i]);
+      Plotly.react("thesis-chart", [{
+        x: x, y: y, mode: "lines+markers", name: "sustained lead", line: { color: COLORS.challenger, width: 3 },
+        error_y: { type: "data", symmetric: false, array: hi, arrayminus: lo, color: "#999" },
+        hovertemplate: "share %{x:.1f}: %{y:.1f}%<extra></extra>",
+      }], layout({
+        hovermode: "closest", margin: { l: 50, r: 16, t: 16, b: 44 },
+        xaxis: { title: { text: "China's serving share, held" }, gridcolor: "#eceff1" },
+        yaxis: { title: { text: "P(sustained lead ≤ " + t.within_months + " mo), %" }, range: [0, 100], gridcolor: "#eceff1" },
+      }), CONFIG);
+      const last = t.rows[t.rows.length - 1];
+      $("thesis-note").textContent = "From " + num(x[0], 1) + " to " + num(x[x.length - 1], 1) + ": " +
+        (last.sustained.change >= 0 ? "+" : "−") + num(Math.abs(100 * last.sustained.change), 1) + " points (same random numbers). " +
+        "λ " + num(t.lambda.mean, 2) + " [" + num(t.lambda.ci90[0], 2) + ", " + num(t.lambda.ci90[1], 2) + "], " + t.lambda.status + ". " + t.message;
+    } catch (err) {
+      notice("thesis-chart", "The thesis experiment failed: " + err.message, true);
+    }
   }
 
   /* ---- scenarios side by side ----------------------------------------------------- */
@@ -695,7 +696,7 @@
       const b = await getJSON(url);
       state.backtest = b;
       renderRecord();
-      const models = ["ensemble", "trend", "compute", "persistence", "linear"];
+      const models = ["trend", "persistence", "linear"];
       const names = Object.assign({}, MODEL_NAMES, { persistence: "persistence", linear: "linear extrapolation" });
       const cell = (m, h) => {
         const s = b.scores.find((r) => r.model === m && r.horizon === h);
