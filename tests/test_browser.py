@@ -159,7 +159,7 @@ def test_dashboard_shows_the_track_record_when_scrolled_to(browser: Any, server:
     page.locator("#record").scroll_into_view_if_needed()
     page.wait_for_selector("#backtest-body table", timeout=90_000)
     text = page.inner_text("#backtest-body")
-    assert "ensemble" in text and "persistence" in text and "12 months" in text
+    assert "trend model" in text and "persistence" in text and "12 months" in text
     assert "metric=eci" in page.get_attribute("#backtest-twin", "href")
     page.wait_for_selector("#track-record-body p.muted", timeout=30_000)
     assert "no nested backtest is stored yet" in page.inner_text("#track-record-body")

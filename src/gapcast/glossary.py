@@ -79,9 +79,9 @@ PARTS: dict[str, dict[str, str]] = {
 
 PARAMS: dict[str, dict[str, str]] = {
     "posterior.row": {
-        "en": "Estimated parameters of the structural model (posterior row)",
-        "zh": "结构模型的估计参数（后验样本）",
-        "ja": "構造モデルの推定パラメータ（事後分布のサンプル）",
+        "en": "Fitted parameters (λ, κ, θ)",
+        "zh": "拟合参数（λ、κ、θ）",
+        "ja": "推定パラメータ（λ、κ、θ）",
     },
     "capability.catchup_lag_months": {
         "en": "Catch-up lag: months back the side behind catches up to",

@@ -56,9 +56,6 @@ def private_dir(path: Path) -> Path:
     st = path.stat()
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         raise OSError(f"{path} belongs to another user")
-    if st.st_mode & 0o077:
-        path.chmod(0o700)  # our own folder, made by an older version: make it private
-        st = path.stat()
     if st.st_mode & 0o022:
         raise OSError(f"{path} is writable by other users")
     return path

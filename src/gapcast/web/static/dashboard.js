@@ -533,7 +533,7 @@
     el.innerHTML = "<h3>Track record</h3>" +
       '<p id="record-skill"><strong>' + (r.skill >= 0 ? "+" : "−") + num(Math.abs(r.skill), 2) + "</strong> skill vs “gap stays”</p>" +
       '<p class="note">80% interval covered ' + pct(r.coverage80, 0) + " of " + num(r.n, 0) + " past forecasts, " + r.horizon +
-      " months ahead (" + esc(b.metric.toUpperCase()) + ', trend baseline; the structural model is not backtested yet)<span class="extra">; neighbouring origins overlap, so few independent checks</span>.</p>';
+      " months ahead (" + esc(b.metric.toUpperCase()) + ', trend baseline<span class="extra">; the structural model is not backtested yet; neighbouring origins overlap, so few independent checks</span>).</p>';
   }
 
   function band(x, upper, lower, rgb, alpha, name, show) {
@@ -619,8 +619,8 @@
       const names = c.rows.map((r) => r.scenario);
       const current = $("scenario").value;
       const colors = [COLORS.sky, COLORS.orange, COLORS.challenger];
-      /* On a phone the bars lie down: scenario names then fit on their own lines. */
-      const flat = narrow();
+      /* On a phone, or with many scenarios, the bars lie down: names then fit on their own lines. */
+      const flat = narrow() || names.length > 5;
       const who = "P(" + (state.scenario ? state.scenario.groups.challenger : "challenger") + " ahead), %";
       const traces = HORIZONS.map(([k, label], i) => {
         const values = c.rows.map((r) => 100 * r["p" + k]);
