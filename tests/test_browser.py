@@ -137,12 +137,13 @@ def test_dashboard_answers_what_it_would_take(browser: Any, server: str) -> None
     page.wait_for_selector("#wi-vary option", state="attached", timeout=60_000)
     page.select_option("#model", "structural")
     page.select_option("#wi-vary", "groups.challenger.compute.growth")
-    page.fill("#wi-target", "50")
+    page.fill("#wi-target", "80")
     page.keyboard.press("Tab")
     page.click("#wi-solve")
-    page.wait_for_selector("#whatif-chart .main-svg", timeout=60_000)
+    # the what-if runs as a background job: a generous bound for a loaded machine
+    page.wait_for_selector("#whatif-chart .main-svg", timeout=300_000)
     answer = page.inner_text("#wi-answer")
-    assert "Challenger: growth of compute per year" in answer and "50% chance" in answer
+    assert "Challenger: growth of compute per year" in answer and "80% chance" in answer
     assert "groups.challenger" not in answer  # a label, never the field path
     assert "vary=groups.challenger.compute.growth" in page.get_attribute("#whatif-twin", "href")
     ARTIFACTS.mkdir(exist_ok=True)
