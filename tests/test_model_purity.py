@@ -12,7 +12,7 @@ def test_model_core_imports_no_adapters() -> None:
         "gapcast.model.trend, gapcast.model.fit, gapcast.scenario.files, "
         "gapcast.model.results, gapcast.model.params, gapcast.evaluate.backtest, "
         "gapcast.evaluate.scoring, gapcast.evaluate.calibration, gapcast.evaluate.sensitivity, "
-        "gapcast.evaluate.whatif, gapcast.evaluate.half_life\n"
+        "gapcast.evaluate.whatif, gapcast.evaluate.half_life, gapcast.evaluate.sweep\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "
         "'gapcast.store', 'gapcast.cli', 'gapcast.usecases', 'gapcast.api') "
         "if m in sys.modules]\n"

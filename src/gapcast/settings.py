@@ -25,6 +25,10 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("GAPCAST_DATA", "Folder of the upstream data files (the offline mirror)."),
     Setting("GAPCAST_API_TOKEN", "Bearer token that enables and guards data import over HTTP."),
     Setting("XDG_DATA_HOME", "Base folder of the default store location."),
+    Setting(
+        "GAPCAST_DASK_SCHEDULER",
+        "Address of an existing Dask scheduler that sweeps run on (overridden by --scheduler).",
+    ),
 )
 
 
@@ -40,3 +44,8 @@ def default_db_path() -> Path:
 def api_token() -> str | None:
     """Return the bearer token for HTTP data import, or None when import is disabled."""
     return os.environ.get("GAPCAST_API_TOKEN") or None
+
+
+def dask_scheduler() -> str | None:
+    """Return the Dask scheduler address sweeps run on, or None for a local cluster."""
+    return os.environ.get("GAPCAST_DASK_SCHEDULER") or None

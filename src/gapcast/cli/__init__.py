@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import data, forecast, gap, report, serve, trust
+from gapcast.cli import data, forecast, gap, report, serve, sweep, trust
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -41,6 +41,7 @@ data.register(app)
 gap.register(app)
 forecast.register(app)
 trust.register(app)
+sweep.register(app)
 report.register(app)
 serve.register(app)
 
