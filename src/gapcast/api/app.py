@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gapcast import __version__
 from gapcast.api.deps import ApiSettings, Services
 from gapcast.api.routes import build_router
+from gapcast.api.sweep import build_router as sweep_router
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 
@@ -183,6 +184,7 @@ def create_app(
     for kind in (GapcastError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(kind, handle_error)
     app.include_router(build_router(settings))
+    app.include_router(sweep_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

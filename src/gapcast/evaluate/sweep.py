@@ -33,12 +33,15 @@ fixed numbers (``--set PATH=value``).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
@@ -218,17 +221,32 @@ class PointForecast(Protocol):
         ...
 
 
-def run_slice(model: engine.Model, seed: int, first: int, n: int) -> Tally:
-    """Run draws ``first .. first + n - 1`` of ``model`` serially; return first/ahead counts."""
+def run_slice(
+    model: engine.Model, seed: int, first: int, n: int, *, parallel: bool = False
+) -> Tally:
+    """Run draws ``first .. first + n - 1`` of ``model``; return first/ahead counts.
+
+    ``parallel`` runs the kernel on Numba's threads (for a sweep in one process; a Dask
+    worker process runs one thread per task). The counts are the same either way.
+    """
     keys, params = engine.draw_params(model.space, seed, first, n)
     months = model.horizon + 1
-    tallies = engine.Tallies.zeros(1, months, len(model.groups))
-    model.simulate(keys, params, tallies, np.empty(n, np.int16), parallel=False)
+    parts = max(1, min(nb.get_num_threads(), n)) if parallel else 1
+    tallies = engine.Tallies.zeros(parts, months, len(model.groups))
+    model.simulate(keys, params, tallies, np.empty(n, np.int16), parallel=parallel)
     return {
         "first": tallies.first.sum(axis=0).astype(np.int64),
         "ahead": tallies.ahead.sum(axis=0).astype(np.int64),
         "draws": np.array([n], dtype=np.int64),
     }
+
+
+_SCENARIOS: dict[tuple[str, Point, int], Scenario] = {}
+"""Validated scenarios by (scenario digest, point, horizon): a process validates each once."""
+
+
+def _digest(raw: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -246,6 +264,10 @@ class EngineForecast:
         ``trend``, ``compute`` or ``ensemble``.
     seed
         The seed of every point (common random numbers).
+    horizon
+        Months simulated (``0``: the scenario's own).
+    parallel
+        Run each task's kernel on Numba's threads (a sweep in one process).
     """
 
     scenario: dict[str, Any]
@@ -253,8 +275,21 @@ class EngineForecast:
     model: str
     seed: int
     horizon: int = field(default=0)
+    parallel: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_digest", _digest(self.scenario))
 
     def _scenario(self, point: Point) -> Scenario:
+        key = (str(self.__dict__["_digest"]), point, self.horizon)
+        found = _SCENARIOS.get(key)
+        if found is None:
+            if len(_SCENARIOS) >= 512:
+                _SCENARIOS.clear()
+            found = _SCENARIOS[key] = self._validate(point)
+        return found
+
+    def _validate(self, point: Point) -> Scenario:
         raw = self.scenario
         paths = [p for p, _ in point if p != "as_of"]
         for path, value in point:
@@ -277,7 +312,7 @@ class EngineForecast:
             mc: engine.Model = (
                 TrendModel(sc, inputs) if name == "trend" else ComputeModel(sc, inputs)
             )
-            for k, v in run_slice(mc, self.seed, first, n).items():
+            for k, v in run_slice(mc, self.seed, first, n, parallel=self.parallel).items():
                 out[f"{name}.{k}"] = v
         return out
 

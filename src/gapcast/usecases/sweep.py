@@ -46,22 +46,31 @@ SHIPPED_SCENARIO = "baseline"
 SHIPPED_MODEL = "compute"
 """The shipped map's model: the one in which compute growth and serving share act."""
 SHIPPED_VARY = (
-    "groups.challenger.compute.growth=1.4:3.4:9",
+    "groups.challenger.compute.growth=1.5:3.3:7",
     "groups.challenger.serving.share=0.3:0.9:7",
 )
 """The shipped map: China's compute growth (x per year) × its serving share."""
-SHIPPED_DRAWS = 2_000
+SHIPPED_DRAWS = 1_500
 Progress = Callable[[int, int], None]
 """Called with (tasks finished, tasks in all) as results arrive."""
 
-ForecastFactory = Callable[[Scenario, Mapping[str, ForecastInputs], str, int], sw.PointForecast]
+ForecastFactory = Callable[
+    [Scenario, Mapping[str, ForecastInputs], str, int, bool], sw.PointForecast
+]
+"""(scenario, inputs by as-of date, model, seed, in-process) -> the forecast at a point."""
 
 
 def engine_forecast(
-    scenario: Scenario, inputs: Mapping[str, ForecastInputs], model: str, seed: int
+    scenario: Scenario,
+    inputs: Mapping[str, ForecastInputs],
+    model: str,
+    seed: int,
+    in_process: bool = False,
 ) -> sw.PointForecast:
     """Return the current models' forecast at a point (trend, compute or ensemble)."""
-    return sw.EngineForecast(scenario.model_dump(mode="json"), dict(inputs), model, seed)
+    return sw.EngineForecast(
+        scenario.model_dump(mode="json"), dict(inputs), model, seed, parallel=in_process
+    )
 
 
 FORECAST: ForecastFactory = engine_forecast
@@ -121,6 +130,7 @@ def prepare(
     as_of: str | None = None,
     within: Sequence[int] = sw.WITHIN,
     tables: Tables | None = None,
+    in_process: bool = False,
 ) -> tuple[sw.Sweep, sw.PointForecast, Scenario, ForecastInputs]:
     """Build the grid and the forecast run at each point (measures the inputs once)."""
     _check(model, draws, 1, 0)
@@ -130,7 +140,7 @@ def prepare(
     sc = scenario_files.load(scenario, [*overrides, f"horizon_months={horizon}"])
     inputs = build_inputs(tables or Tables.load(store), sc, parse_as_of(as_of))
     grid = sw.grid(axes, draws, seed_)
-    forecast = FORECAST(sc, {"": inputs}, model, seed_)
+    forecast = FORECAST(sc, {"": inputs}, model, seed_, in_process)
     for corner in (grid.points[0], grid.points[-1]):  # bad paths or values fail here, once
         forecast(corner, 0, 1)
     return grid, forecast, sc, inputs
@@ -154,7 +164,7 @@ def execute(
     a description of where it ran.
     """
     work = sw.tasks(sweep, chunk)
-    address = dask_scheduler() if scheduler is None else (scheduler or None)
+    address = _address(scheduler)
     if client is None and address is None and workers == 0:
         results = {}
         for i, t in enumerate(work, 1):
@@ -189,6 +199,11 @@ def execute(
     ran_on["chunk"] = chunk
     merged = sw.merge(sweep, work, results)
     return sw.summarize(sweep, forecast, merged, within), ran_on
+
+
+def _address(scheduler: str | None) -> str | None:
+    """Return ``scheduler``, else ``$GAPCAST_DASK_SCHEDULER``; ``""`` means none."""
+    return dask_scheduler() if scheduler is None else (scheduler or None)
 
 
 def _gather(
@@ -281,6 +296,7 @@ def sweep(
         as_of=as_of,
         within=within,
         tables=tables,
+        in_process=workers == 0 and _address(scheduler) is None,
     )
     start = time.perf_counter()
     result, ran_on = execute(
