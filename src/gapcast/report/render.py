@@ -20,6 +20,7 @@ from markupsafe import Markup
 from gapcast.measure import GapResult
 from gapcast.report import figures
 from gapcast.report.i18n import Locale
+from gapcast.report.sweep_section import sweep_section
 from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)
@@ -467,6 +468,7 @@ def render_html(data: ReportData, lang: str) -> str:
         "forecast": forecast_section(data, loc),
         "comparison": comparison_section(data, loc),
         "drivers": drivers_section(data, loc),
+        "sweep": sweep_section(data.sweep, data.missing.get("sweep"), loc),
         "backtest": backtest_section(data, loc),
         "data": data_section(data, loc),
     }

@@ -9,6 +9,7 @@ state), HTML through plotly with its JavaScript inlined, and the figure as a plo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,25 +60,39 @@ def write(report: SweepReport, path: str | Path) -> Path:
     return target
 
 
-def draw(report: SweepReport, fig: Any, within: tuple[int, ...] = (36, 60)) -> None:
-    """Draw one heatmap per horizon into a matplotlib figure (used by PNG and the report)."""
+def draw(
+    report: SweepReport,
+    fig: Any,
+    within: tuple[int, ...] = (36, 60),
+    *,
+    labels: tuple[str, str] | None = None,
+    titles: Mapping[int, str] | None = None,
+    scale: str = "probability",
+) -> None:
+    """Draw one heatmap per horizon into a matplotlib figure (used by PNG and the report).
+
+    ``labels`` (x, y), ``titles`` (per horizon) and ``scale`` (the colour bar's label)
+    replace the English defaults.
+    """
     x, y = _check(report)
     axes = fig.subplots(1, len(within), sharey=True, squeeze=False)[0]
     sweep = report.result.sweep
     mesh = None
     for ax, k in zip(axes, within, strict=True):
         z = report.result.surface(k).T  # rows: second axis (y), columns: first axis (x)
-        mesh = ax.pcolormesh(x, y, z, shading="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
+        mesh = ax.pcolormesh(
+            x, y, z, shading="nearest", cmap="viridis", vmin=0.0, vmax=1.0, rasterized=True
+        )
         levels = [v for v in LEVELS if z.min() < v < z.max()]
         if levels and min(z.shape) >= 2:
             lines = ax.contour(x, y, z, levels=levels, colors="white", linewidths=1.0)
             ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=8)
-        ax.set_title(f"P(ahead within {k} months)", fontsize=10)
-        ax.set_xlabel(axis_label(sweep.axes[0].path))
+        ax.set_title((titles or {}).get(k, f"P(ahead within {k} months)"), fontsize=10)
+        ax.set_xlabel(labels[0] if labels else axis_label(sweep.axes[0].path))
         ax.grid(False)
-    axes[0].set_ylabel(axis_label(sweep.axes[1].path))
+    axes[0].set_ylabel(labels[1] if labels else axis_label(sweep.axes[1].path))
     if mesh is not None:
-        fig.colorbar(mesh, ax=list(axes), shrink=0.9, label="probability")
+        fig.colorbar(mesh, ax=list(axes), shrink=0.9, label=scale)
 
 
 def heatmap_png(report: SweepReport, path: Path) -> None:
@@ -96,7 +111,7 @@ def figure(report: SweepReport, within: tuple[int, ...] = (36, 60)) -> dict[str,
     x, y = _check(report)
     sweep = report.result.sweep
     data: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {"template": "plotly_white", "height": 460}
+    layout: dict[str, Any] = {"template": "plotly_white", "height": 460, "showlegend": False}
     for i, k in enumerate(within, 1):
         z = report.result.surface(k).T.tolist()
         axis = "" if i == 1 else str(i)
@@ -148,6 +163,7 @@ def figure(report: SweepReport, within: tuple[int, ...] = (36, 60)) -> dict[str,
             "yref": "paper",
             "x": (i + 0.5) / len(within),
             "y": 1.08,
+            "xanchor": "center",
             "showarrow": False,
         }
         for i, k in enumerate(within)

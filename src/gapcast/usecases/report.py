@@ -26,6 +26,7 @@ from gapcast.store import Store
 from gapcast.usecases import forecast as forecasting
 from gapcast.usecases import measure
 from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases import sweep as sweep_use
 from gapcast.usecases import trust as trust_use
 
 LANGS = ("en", "zh", "ja")
@@ -110,6 +111,8 @@ class ReportData:
     """Every shipped scenario forecast with the report's seed and draws."""
     missing: dict[str, str] = field(default_factory=dict)
     """Why the sensitivity analysis or the backtest is absent (``{"backtest": reason}``)."""
+    sweep: Any = None
+    """The shipped map (``gapcast.usecases.sweep.SweepReport``), or None (``missing``)."""
     generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     version: str = __version__
 
@@ -168,6 +171,11 @@ def build(
     missing: dict[str, str] = {}
     sensitivity = _optional("sensitivity", lambda: trust_use.sensitivity(store, scenario), missing)
     backtest = _optional("backtest", lambda: trust_use.backtest(store, sc.metric), missing)
+    try:
+        sweep_map = sweep_use.shipped(store, scenario=scenario)
+    except GapcastError as err:
+        sweep_map = None
+        missing["sweep"] = err.message
     return ReportData(
         scenario=sc.name,
         gap=gap,
@@ -178,6 +186,7 @@ def build(
         backtest=backtest,
         comparison=comparison,
         missing=missing,
+        sweep=sweep_map,
     )
 
 

@@ -357,12 +357,14 @@ def sweep(
     )
 
 
-def shipped(store: Store, tables: Tables | None = None) -> SweepReport:
+def shipped(
+    store: Store, tables: Tables | None = None, *, scenario: str = SHIPPED_SCENARIO
+) -> SweepReport:
     """Compute the shipped map in this process (bounded draws; what the dashboard shows)."""
     return sweep(
         store,
         SHIPPED_VARY,
-        scenario=SHIPPED_SCENARIO,
+        scenario=scenario,
         model=SHIPPED_MODEL,
         draws=SHIPPED_DRAWS,
         chunk=SHIPPED_DRAWS,

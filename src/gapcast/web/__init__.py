@@ -21,6 +21,7 @@ from gapcast.errors import NotFoundError
 STATIC_TYPES = {
     "dashboard.js": "text/javascript; charset=utf-8",
     "dashboard.css": "text/css; charset=utf-8",
+    "sweep.js": "text/javascript; charset=utf-8",
 }
 
 
