@@ -47,7 +47,8 @@ def test_local_cluster_of_two_processes_equals_serial() -> None:
     assert ran_on["where"] == "local" and ran_on["workers"] == 2
     assert ran_on["tasks"] == 6 * 4
     assert same(result, serial)
-    assert seen[-1] == (24, 24) and [d for d, _ in seen] == list(range(1, 25))
+    done = [d for d, _ in seen]  # results come in batches as tasks finish
+    assert seen[-1] == (24, 24) and done == sorted(set(done)) and done[0] >= 1
 
 
 def test_scheduler_and_worker_processes_equal_serial(tmp_path: Path) -> None:
@@ -123,7 +124,7 @@ def test_cluster_is_reusable_through_a_client() -> None:
     s, fc = small_sweep(draws=200), engine_forecast("compute")
     with (
         LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -226,14 +226,23 @@ def run_slice(
 ) -> Tally:
     """Run draws ``first .. first + n - 1`` of ``model``; return first/ahead counts.
 
-    ``parallel`` runs the kernel on Numba's threads (for a sweep in one process; a Dask
-    worker process runs one thread per task). The counts are the same either way.
+    ``parallel`` runs the kernels on Numba's threads (for a sweep in one process); else on
+    this thread alone (a Dask worker process runs one task per thread). The counts are the
+    same either way.
     """
-    keys, params = engine.draw_params(model.space, seed, first, n)
-    months = model.horizon + 1
-    parts = max(1, min(nb.get_num_threads(), n)) if parallel else 1
-    tallies = engine.Tallies.zeros(parts, months, len(model.groups))
-    model.simulate(keys, params, tallies, np.empty(n, np.int16), parallel=parallel)
+    before = nb.get_num_threads()
+    if not parallel:
+        # the parameter sampling and preparation kernels run on Numba's threads; waking them
+        # costs tens of ms per task on a busy machine, more than a small task's work
+        nb.set_num_threads(1)
+    try:
+        keys, params = engine.draw_params(model.space, seed, first, n)
+        months = model.horizon + 1
+        parts = max(1, min(nb.get_num_threads(), n)) if parallel else 1
+        tallies = engine.Tallies.zeros(parts, months, len(model.groups))
+        model.simulate(keys, params, tallies, np.empty(n, np.int16), parallel=parallel)
+    finally:
+        nb.set_num_threads(before)
     return {
         "first": tallies.first.sum(axis=0).astype(np.int64),
         "ahead": tallies.ahead.sum(axis=0).astype(np.int64),

@@ -54,23 +54,19 @@ SHIPPED_DRAWS = 1_500
 Progress = Callable[[int, int], None]
 """Called with (tasks finished, tasks in all) as results arrive."""
 
-ForecastFactory = Callable[
-    [Scenario, Mapping[str, ForecastInputs], str, int, bool], sw.PointForecast
-]
-"""(scenario, inputs by as-of date, model, seed, in-process) -> the forecast at a point."""
+ForecastFactory = Callable[[Scenario, Mapping[str, ForecastInputs], str, int], sw.PointForecast]
+"""(scenario, inputs by as-of date, model, seed) -> the forecast run at each point."""
 
 
 def engine_forecast(
-    scenario: Scenario,
-    inputs: Mapping[str, ForecastInputs],
-    model: str,
-    seed: int,
-    in_process: bool = False,
+    scenario: Scenario, inputs: Mapping[str, ForecastInputs], model: str, seed: int
 ) -> sw.PointForecast:
-    """Return the current models' forecast at a point (trend, compute or ensemble)."""
-    return sw.EngineForecast(
-        scenario.model_dump(mode="json"), dict(inputs), model, seed, parallel=in_process
-    )
+    """Return the current models' forecast at a point (trend, compute or ensemble).
+
+    Each task runs on one thread: a sweep's parallelism is its tasks (Dask workers), and
+    waking Numba's threads for every small task costs more than it gains.
+    """
+    return sw.EngineForecast(scenario.model_dump(mode="json"), dict(inputs), model, seed)
 
 
 FORECAST: ForecastFactory = engine_forecast
@@ -130,7 +126,6 @@ def prepare(
     as_of: str | None = None,
     within: Sequence[int] = sw.WITHIN,
     tables: Tables | None = None,
-    in_process: bool = False,
 ) -> tuple[sw.Sweep, sw.PointForecast, Scenario, ForecastInputs]:
     """Build the grid and the forecast run at each point (measures the inputs once)."""
     _check(model, draws, 1, 0)
@@ -140,7 +135,7 @@ def prepare(
     sc = scenario_files.load(scenario, [*overrides, f"horizon_months={horizon}"])
     inputs = build_inputs(tables or Tables.load(store), sc, parse_as_of(as_of))
     grid = sw.grid(axes, draws, seed_)
-    forecast = FORECAST(sc, {"": inputs}, model, seed_, in_process)
+    forecast = FORECAST(sc, {"": inputs}, model, seed_)
     for corner in (grid.points[0], grid.points[-1]):  # bad paths or values fail here, once
         forecast(corner, 0, 1)
     return grid, forecast, sc, inputs
@@ -188,7 +183,7 @@ def execute(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 ) as cluster,
                 Client(cluster) as own,  # type: ignore[no-untyped-call]
@@ -216,23 +211,23 @@ def _gather(
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:12]
-    futures = {
-        client.submit(
-            forecast,
-            sweep.points[t.point],
-            t.first,
-            t.n,
-            key=f"gapcast-sweep-{token}-{t.index}",
-            pure=False,
-        ): t
-        for t in work
-    }
+    futures = client.map(
+        forecast,
+        [sweep.points[t.point] for t in work],
+        [t.first for t in work],
+        [t.n for t in work],
+        key=[f"gapcast-sweep-{token}-{t.index}" for t in work],
+        pure=False,
+    )
+    task_of = {fut.key: t for fut, t in zip(futures, work, strict=True)}
     results: dict[int, sw.Tally] = {}
-    for fut in as_completed(list(futures)):  # type: ignore[no-untyped-call]
-        task = futures.pop(fut)
-        tally = fut.result()
-        results.setdefault(task.index, tally)
-        fut.release()
+    # results arrive in batches, fetched in the background as tasks finish
+    finished = as_completed(futures, with_results=True)  # type: ignore[no-untyped-call]
+    del futures
+    for batch in finished.batches():  # type: ignore[no-untyped-call]
+        for fut, tally in batch:
+            results.setdefault(task_of[fut.key].index, tally)
+            fut.release()
         if progress is not None:
             progress(len(results), len(work))
     return results
@@ -296,7 +291,6 @@ def sweep(
         as_of=as_of,
         within=within,
         tables=tables,
-        in_process=workers == 0 and _address(scheduler) is None,
     )
     start = time.perf_counter()
     result, ran_on = execute(
