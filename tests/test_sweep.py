@@ -247,3 +247,22 @@ def test_sweep_json_is_plain(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
     assert out["run_id"] is None
     json.dumps(out)
+
+
+def test_origins_sweep_equals_forecasts_as_of_each_date(db: Path) -> None:
+    """A sweep over forecast origins gives each origin's own forecast (data up to it only)."""
+    dates = ["2025-03-31", "2025-09-30"]
+    with Store(db) as store:
+        result = use.origins(
+            store, dates, model="compute", draws=400, chunk=150, workers=0, scheduler="", seed=3
+        )
+        for i, day in enumerate(dates):
+            one = forecast_use.forecast(
+                store, "baseline", "compute", 60, 400, 3, as_of=day, save=False
+            )
+            for k in (36, 60):
+                assert result.p_within[k][i] == pytest.approx(
+                    one.selected.p_ahead_within[k], abs=1e-12
+                )
+    assert result.sweep.kind == "origins"
+    assert [dict(p)["as_of"] for p in result.sweep.points] == dates

@@ -221,11 +221,11 @@ def _gather(
     )
     task_of = {fut.key: t for fut, t in zip(futures, work, strict=True)}
     results: dict[int, sw.Tally] = {}
-    # results arrive in batches, fetched in the background as tasks finish
-    finished = as_completed(futures, with_results=True)  # type: ignore[no-untyped-call]
+    finished = as_completed(futures)  # type: ignore[no-untyped-call]
     del futures
     for batch in finished.batches():  # type: ignore[no-untyped-call]
-        for fut, tally in batch:
+        # one round trip fetches every result finished since the last one
+        for fut, tally in zip(batch, client.gather(batch), strict=True):
             results.setdefault(task_of[fut.key].index, tally)
             fut.release()
         if progress is not None:
@@ -351,6 +351,47 @@ def sweep(
     )
 
 
+def origins(
+    store: Store,
+    dates: Sequence[str],
+    *,
+    scenario: str = SHIPPED_SCENARIO,
+    model: str = "ensemble",
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    chunk: int = DEFAULT_CHUNK,
+    workers: int = DEFAULT_WORKERS,
+    scheduler: str | None = None,
+    within: Sequence[int] = sw.WITHIN,
+    progress: Progress | None = None,
+    tables: Tables | None = None,
+) -> sw.SweepResult:
+    """Forecast as of each of ``dates`` (the origins of a backtest), as one sweep.
+
+    The inputs are measured once per origin, here, from data released on or before it;
+    the tasks carry them to the workers, which need no store.
+    """
+    _check(model, draws, chunk, workers)
+    if not dates:
+        raise RequestError("origins", "give at least one date")
+    seed_ = DEFAULT_SEED if seed is None else seed
+    sc = scenario_files.load(scenario, [*overrides, f"horizon_months={max(within)}"])
+    tables = tables or Tables.load(store)
+    inputs = {str(d): build_inputs(tables, sc, parse_as_of(d)) for d in dates}
+    forecast = FORECAST(sc, inputs, model, seed_)
+    result, _ = execute(
+        sw.origins(list(inputs), draws, seed_),
+        forecast,
+        chunk=chunk,
+        workers=workers,
+        scheduler=scheduler,
+        within=within,
+        progress=progress,
+    )
+    return result
+
+
 def shipped(
     store: Store, tables: Tables | None = None, *, scenario: str = SHIPPED_SCENARIO
 ) -> SweepReport:
@@ -377,6 +418,7 @@ __all__ = [
     "SweepReport",
     "engine_forecast",
     "execute",
+    "origins",
     "prepare",
     "shipped",
     "sweep",
