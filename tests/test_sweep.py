@@ -21,6 +21,7 @@ from gapcast.scenario.files import apply_override, validate_scenario
 from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
 from gapcast.usecases import sweep as use
+from gapcast.usecases import sweep_points as points_use
 from sweep_data import GROWTH, SHARE, engine_forecast, small_sweep
 
 
@@ -253,7 +254,7 @@ def test_origins_sweep_equals_forecasts_as_of_each_date(db: Path) -> None:
     """A sweep over forecast origins gives each origin's own forecast (data up to it only)."""
     dates = ["2025-03-31", "2025-09-30"]
     with Store(db) as store:
-        result = use.origins(
+        result = points_use.origins(
             store, dates, model="compute", draws=400, chunk=150, workers=0, scheduler="", seed=3
         )
         for i, day in enumerate(dates):
@@ -266,3 +267,35 @@ def test_origins_sweep_equals_forecasts_as_of_each_date(db: Path) -> None:
                 )
     assert result.sweep.kind == "origins"
     assert [dict(p)["as_of"] for p in result.sweep.points] == dates
+
+
+def test_sample_set_rows_equal_the_grid_points(db: Path) -> None:
+    """A sample set (e.g. a Sobol sample) runs each row as a point, as a grid would."""
+    rows = np.array([[2.5, 0.8], [1.5, 0.4]])
+    with Store(db) as store:
+        samples = points_use.sample_set(
+            store,
+            [GROWTH, SHARE],
+            rows,
+            model="compute",
+            draws=300,
+            chunk=300,
+            workers=0,
+            scheduler="",
+            seed=5,
+        )
+        grid = use.sweep(
+            store,
+            [f"{GROWTH}=1.5:3.5:3", f"{SHARE}=0.4:0.8:2"],
+            model="compute",
+            draws=300,
+            chunk=100,
+            workers=0,
+            scheduler="",
+            save=False,
+            seed=5,
+        )
+    assert samples.sweep.kind == "samples"
+    for row, point in ((0, ((GROWTH, 2.5), (SHARE, 0.8))), (1, ((GROWTH, 1.5), (SHARE, 0.4)))):
+        i = grid.result.sweep.points.index(point)
+        assert samples.p_within[60][row] == grid.result.p_within[60][i]

@@ -103,7 +103,8 @@ class SweepReport:
         }
 
 
-def _check(model: str, draws: int, chunk: int, workers: int) -> None:
+def check(model: str, draws: int, chunk: int, workers: int) -> None:
+    """Refuse a model, draw count, chunk or worker count that is not allowed."""
     if model not in MODELS:
         raise RequestError("model", f"'{model}' is not allowed (allowed: {', '.join(MODELS)})")
     if not 1 <= draws <= MAX_DRAWS:
@@ -128,7 +129,7 @@ def prepare(
     tables: Tables | None = None,
 ) -> tuple[sw.Sweep, sw.PointForecast, Scenario, ForecastInputs]:
     """Build the grid and the forecast run at each point (measures the inputs once)."""
-    _check(model, draws, 1, 0)
+    check(model, draws, 1, 0)
     seed_ = DEFAULT_SEED if seed is None else seed
     axes = [sw.Axis.parse(v) for v in vary]
     horizon = max(within)
@@ -279,7 +280,7 @@ def sweep(
         Worker processes of a local cluster (``0``: run in this process), or the address
         of an existing Dask scheduler (default ``$GAPCAST_DASK_SCHEDULER``).
     """
-    _check(model, draws, chunk, workers)
+    check(model, draws, chunk, workers)
     grid, forecast, sc, inputs = prepare(
         store,
         vary,
@@ -351,47 +352,6 @@ def sweep(
     )
 
 
-def origins(
-    store: Store,
-    dates: Sequence[str],
-    *,
-    scenario: str = SHIPPED_SCENARIO,
-    model: str = "ensemble",
-    draws: int = DEFAULT_DRAWS,
-    seed: int | None = None,
-    overrides: Sequence[str] = (),
-    chunk: int = DEFAULT_CHUNK,
-    workers: int = DEFAULT_WORKERS,
-    scheduler: str | None = None,
-    within: Sequence[int] = sw.WITHIN,
-    progress: Progress | None = None,
-    tables: Tables | None = None,
-) -> sw.SweepResult:
-    """Forecast as of each of ``dates`` (the origins of a backtest), as one sweep.
-
-    The inputs are measured once per origin, here, from data released on or before it;
-    the tasks carry them to the workers, which need no store.
-    """
-    _check(model, draws, chunk, workers)
-    if not dates:
-        raise RequestError("origins", "give at least one date")
-    seed_ = DEFAULT_SEED if seed is None else seed
-    sc = scenario_files.load(scenario, [*overrides, f"horizon_months={max(within)}"])
-    tables = tables or Tables.load(store)
-    inputs = {str(d): build_inputs(tables, sc, parse_as_of(d)) for d in dates}
-    forecast = FORECAST(sc, inputs, model, seed_)
-    result, _ = execute(
-        sw.origins(list(inputs), draws, seed_),
-        forecast,
-        chunk=chunk,
-        workers=workers,
-        scheduler=scheduler,
-        within=within,
-        progress=progress,
-    )
-    return result
-
-
 def shipped(
     store: Store, tables: Tables | None = None, *, scenario: str = SHIPPED_SCENARIO
 ) -> SweepReport:
@@ -418,7 +378,6 @@ __all__ = [
     "SweepReport",
     "engine_forecast",
     "execute",
-    "origins",
     "prepare",
     "shipped",
     "sweep",
