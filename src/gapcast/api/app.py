@@ -32,6 +32,7 @@ from gapcast.api.routes import build_router
 from gapcast.api.thesis import build_router as thesis_router
 from gapcast.api.track import build_router as track_router
 from gapcast.defaults import DRAWS
+from gapcast.api.sweep import build_router as sweep_router
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 from gapcast.settings import import_root as settings_import_root
@@ -215,6 +216,7 @@ def create_app(
     app.include_router(jobs_router(get_jobs))
     app.include_router(track_router())
     app.include_router(reader.build_router())
+    app.include_router(sweep_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 
