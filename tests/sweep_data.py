@@ -26,10 +26,20 @@ def small_sweep(draws: int = 600) -> sw.Sweep:
     )
 
 
-def engine_forecast(model: str = "ensemble", horizon: int = 60) -> sw.EngineForecast:
-    """The current models on the baseline scenario and synthetic inputs."""
-    return sw.EngineForecast(
-        baseline().model_dump(mode="json"), {"": inputs()}, model, 7, horizon=horizon
+def model_forecast(
+    model: str = "structural", horizon: int = 60, draws: int = 600
+) -> sw.ModelForecast:
+    """The structural model (priors) or the trend baseline on the baseline scenario and
+    synthetic inputs, ``draws`` draws per point."""
+    return sw.ModelForecast(
+        baseline().model_dump(mode="json"),
+        {"": inputs()},
+        model,
+        7,
+        draws,
+        {"": None},
+        prior_size=1000,
+        horizon=horizon,
     )
 
 

@@ -39,4 +39,10 @@ def test_shipped_map_is_served_and_cached(db: Path) -> None:
     with Store(db, read_only=True) as store:
         want = use.shipped(store).to_dict()
     assert body["p_within"] == want["p_within"]
+    assert body["event"] == "sustained" and body["model"] == "structural"
+    assert body["events"] == want["events"]
+    assert body["events"]["sustained"] == body["p_within"]
+    for k in ("36", "60"):  # a sustained lead is a strict one first
+        strict, sustained = body["events"]["strict"][k], body["events"]["sustained"][k]
+        assert all(s <= t for s, t in zip(sustained, strict, strict=True))
     assert all(0.0 <= p <= 1.0 for ps in body["p_within"].values() for p in ps)

@@ -15,14 +15,13 @@ from cli_helpers import cli_json, run_cli
 from forecast_data import make_forecast_db
 from gapcast.errors import RequestError
 from gapcast.evaluate import sweep as sw
-from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
+from gapcast.model import structural
 from gapcast.scenario.files import apply_override, validate_scenario
 from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
 from gapcast.usecases import sweep as use
 from gapcast.usecases import sweep_points as points_use
-from sweep_data import GROWTH, SHARE, engine_forecast, small_sweep
+from sweep_data import GROWTH, SHARE, model_forecast, small_sweep
 
 
 def test_axis_parse() -> None:
@@ -82,52 +81,66 @@ def test_merge_counts_each_task_once_and_refuses_a_missing_one() -> None:
 
 
 def test_result_does_not_depend_on_chunking() -> None:
-    s, fc = small_sweep(draws=500), engine_forecast()
+    s, fc = small_sweep(draws=500), model_forecast(draws=500)
     whole = sw.run_serial(s, fc, chunk=500)
-    for chunk in (1 << 16, 77, 250):
+    assert set(whole.events) == {"strict", "sustained"} and whole.event == "sustained"
+    for chunk in (1 << 16, 77, 250, 1):
         split = sw.run_serial(s, fc, chunk=chunk)
-        assert split.p_within == whole.p_within
+        assert split.events == whole.events
         for a, b in zip(whole.tallies, split.tallies, strict=True):
             assert a.keys() == b.keys()
             assert all(np.array_equal(a[k], b[k]) for k in a)
 
 
-def test_point_equals_the_engine_run_of_the_overridden_scenario() -> None:
-    """A point is the engine's own run of the scenario with the point's values set."""
-    s, fc = small_sweep(draws=400), engine_forecast(model="compute")
+def test_point_equals_the_structural_run_of_the_overridden_scenario() -> None:
+    """A point is the structural model's own run (``structural.run``) with its values set:
+    the same outer draws, the same counts, both events."""
+    draws = 400
+    s, fc = small_sweep(draws=draws), model_forecast(draws=draws)
     result = sw.run_serial(s, fc, chunk=150)
     i = 3
     raw = fc.scenario
     for path, value in s.points[i]:
         raw = apply_override(raw, f"{path}={value!r}")
     raw = apply_override(raw, "horizon_months=60")
-    model = ComputeModel(validate_scenario(raw), fc.inputs[""])
-    totals = engine.run(model, 400, 7, engine.EngineOptions(chunk=400))
+    sc = validate_scenario(raw)
+    post = structural.prior_posterior(sc, fc.inputs[""], 1000, np.random.default_rng(7))
+    model = structural.StructuralModel(sc, fc.inputs[""], post)
+    totals = structural.run(model, draws, 7)
+    assert totals.sfirst is not None and totals.outer is not None
     for k in (36, 60):
-        assert result.p_within[k][i] == totals.first[1 : k + 1].sum() / 400
+        assert result.events["strict"][k][i] == totals.first[: k + 1].sum() / draws
+        assert result.events["sustained"][k][i] == totals.sfirst[: k + 1].sum() / draws
+    h = totals.horizons.index(60)
+    assert result.events["strict"][60][i] == totals.outer[:, 0, h].sum() / draws
+    assert result.events["sustained"][60][i] == totals.outer[:, 1, h].sum() / draws
+    # a sustained lead is a strict one first
+    for k in (36, 60):
+        pairs = zip(result.events["sustained"][k], result.events["strict"][k], strict=True)
+        assert all(sus <= ahead for sus, ahead in pairs)
     # every point has the same draws: a point differs from another only by its values
     assert len(set(result.p_within[60])) > 1
 
 
 def test_faster_growth_raises_the_probability() -> None:
     """China's compute growing faster makes it likelier to get ahead (common random numbers)."""
-    result = sw.run_serial(small_sweep(draws=2000), engine_forecast(model="compute"), 2000)
-    z = result.surface(60)
-    assert np.all(np.diff(z, axis=0) >= 0.0)
-    assert z[-1, 0] > z[0, 0]
+    fc = model_forecast(draws=1000)
+    result = sw.run_serial(small_sweep(draws=1000), fc, 1000)
+    for event in ("strict", "sustained"):
+        z = result.surface(60, event)
+        assert np.all(np.diff(z, axis=0) >= 0.0)
+        assert z[-1, 0] > z[0, 0]
 
 
-def test_ensemble_mixes_with_the_scenario_weight() -> None:
+def test_trend_counts_the_strict_event_only() -> None:
     s = small_sweep(draws=300)
-    trend = sw.run_serial(s, engine_forecast("trend"), 300)
-    compute = sw.run_serial(s, engine_forecast("compute"), 300)
-    both = sw.run_serial(s, engine_forecast("ensemble"), 300)
-    w = validate_scenario(engine_forecast().scenario).ensemble.compute_weight
-    for k in (36, 60):
-        want = [
-            w * c + (1 - w) * t for t, c in zip(trend.p_within[k], compute.p_within[k], strict=True)
-        ]
-        assert both.p_within[k] == pytest.approx(want, abs=1e-15)
+    trend = sw.run_serial(s, model_forecast("trend", draws=300), 100)
+    assert set(trend.events) == {"strict"} and trend.event == "strict"
+    assert trend.p_within == trend.events["strict"]
+    # the trend model has no compute: the map is flat
+    assert len(set(trend.p_within[60])) == 1
+    with pytest.raises(RequestError, match="'compute' is not allowed"):
+        model_forecast("compute")
 
 
 # ---- the use case and the CLI --------------------------------------------------------------
@@ -147,7 +160,6 @@ def test_point_equals_the_forecast_use_case(db: Path) -> None:
         report = use.sweep(
             store,
             [f"{GROWTH}=1.5:3.5:3", f"{SHARE}=0.4:0.8:2"],
-            model="compute",
             draws=500,
             chunk=200,
             workers=0,
@@ -156,15 +168,25 @@ def test_point_equals_the_forecast_use_case(db: Path) -> None:
             seed=11,
         )
         one = forecast_use.forecast(
-            store, "baseline", "compute", 60, 500, 11, [f"{GROWTH}=2.5", f"{SHARE}=0.8"], save=False
+            store,
+            "baseline",
+            "structural",
+            60,
+            500,
+            11,
+            [f"{GROWTH}=2.5", f"{SHARE}=0.8"],
+            save=False,
         )
     i = report.result.sweep.points.index(((GROWTH, 2.5), (SHARE, 0.8)))
+    headline = one.forecast.headline
+    assert headline is not None and report.result.event == "sustained"
     for k in (36, 60):
-        # the same count of draws (the forecast sums per-month fractions, the sweep counts)
-        assert report.result.p_within[k][i] == pytest.approx(
-            one.selected.p_ahead_within[k], abs=1e-12
-        )
-        assert (report.result.p_within[k][i] * 500) % 1 == 0
+        for event in ("strict", "sustained"):
+            # the same count of draws as the headline's pooled probability
+            assert report.result.events[event][k][i] == pytest.approx(
+                headline.events[event].p_within[k], abs=1e-12
+            )
+            assert (report.result.events[event][k][i] * 500) % 1 == 0
 
 
 def test_cli_sweep_json_is_stored_as_a_run(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,15 +277,17 @@ def test_origins_sweep_equals_forecasts_as_of_each_date(db: Path) -> None:
     dates = ["2025-03-31", "2025-09-30"]
     with Store(db) as store:
         result = points_use.origins(
-            store, dates, model="compute", draws=400, chunk=150, workers=0, scheduler="", seed=3
+            store, dates, draws=400, chunk=150, workers=0, scheduler="", seed=3
         )
         for i, day in enumerate(dates):
             one = forecast_use.forecast(
-                store, "baseline", "compute", 60, 400, 3, as_of=day, save=False
+                store, "baseline", "structural", 60, 400, 3, as_of=day, save=False
             )
+            headline = one.forecast.headline
+            assert headline is not None
             for k in (36, 60):
                 assert result.p_within[k][i] == pytest.approx(
-                    one.selected.p_ahead_within[k], abs=1e-12
+                    headline.events["sustained"].p_within[k], abs=1e-12
                 )
     assert result.sweep.kind == "origins"
     assert [dict(p)["as_of"] for p in result.sweep.points] == dates
@@ -277,7 +301,6 @@ def test_sample_set_rows_equal_the_grid_points(db: Path) -> None:
             store,
             [GROWTH, SHARE],
             rows,
-            model="compute",
             draws=300,
             chunk=300,
             workers=0,
@@ -287,7 +310,6 @@ def test_sample_set_rows_equal_the_grid_points(db: Path) -> None:
         grid = use.sweep(
             store,
             [f"{GROWTH}=1.5:3.5:3", f"{SHARE}=0.4:0.8:2"],
-            model="compute",
             draws=300,
             chunk=100,
             workers=0,

@@ -23,7 +23,7 @@ from distributed import Client, Event, LocalCluster
 
 from gapcast.evaluate import sweep as sw
 from gapcast.usecases import sweep as use
-from sweep_data import dask_processes, engine_forecast, small_sweep
+from sweep_data import dask_processes, model_forecast, small_sweep
 
 # the gate below runs on the workers, which cannot import this test module
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -31,14 +31,14 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 def same(a: sw.SweepResult, b: sw.SweepResult) -> bool:
     """Bit-identical probabilities and tallies."""
-    return a.p_within == b.p_within and all(
+    return a.events == b.events and all(
         x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
         for x, y in zip(a.tallies, b.tallies, strict=True)
     )
 
 
 def test_local_cluster_of_two_processes_equals_serial() -> None:
-    s, fc = small_sweep(), engine_forecast()
+    s, fc = small_sweep(), model_forecast()
     serial = sw.run_serial(s, fc, chunk=s.draws)
     seen: list[tuple[int, int]] = []
     result, ran_on = use.execute(
@@ -52,7 +52,7 @@ def test_local_cluster_of_two_processes_equals_serial() -> None:
 
 
 def test_scheduler_and_worker_processes_equal_serial(tmp_path: Path) -> None:
-    s, fc = small_sweep(), engine_forecast()
+    s, fc = small_sweep(), model_forecast()
     serial = sw.run_serial(s, fc, chunk=97)
     with dask_processes(tmp_path, workers=1) as (address, _):
         assert address.startswith("tcp://127.0.0.1:")
@@ -81,7 +81,7 @@ class Gated:
 
 def test_a_worker_killed_mid_sweep_changes_nothing(tmp_path: Path) -> None:
     """Both workers are inside a task when one is killed; its task runs on the other."""
-    s, fc = small_sweep(), engine_forecast()
+    s, fc = small_sweep(), model_forecast()
     serial = sw.run_serial(s, fc, chunk=s.draws)
     started = tmp_path / "started"
     started.mkdir()
@@ -121,7 +121,7 @@ def _quiet_dask() -> None:
 
 def test_cluster_is_reusable_through_a_client() -> None:
     """``execute(client=...)`` runs on a cluster the caller manages (as the API could)."""
-    s, fc = small_sweep(draws=200), engine_forecast("compute")
+    s, fc = small_sweep(draws=200), model_forecast(draws=200)
     with (
         LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"

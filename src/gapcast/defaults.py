@@ -25,3 +25,9 @@ SOBOL_INNER = 32
 """Inner draws per Saltelli point."""
 WHATIF_DRAWS = 20_000
 """Draws per trial of "what would it take"."""
+SWEEP_DRAWS = 4_000
+"""Draws per point of a sweep (``gapcast sweep``)."""
+SWEEP_CHUNK = 2_000
+"""Draws per task of a sweep."""
+SWEEP_WORKERS = 2
+"""Worker processes of a sweep's local Dask cluster."""

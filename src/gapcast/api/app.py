@@ -29,10 +29,10 @@ from gapcast.api.deps import ApiSettings, Services, get_jobs
 from gapcast.api.jobs import build_router as jobs_router
 from gapcast.api.limits import BodyLimit
 from gapcast.api.routes import build_router
+from gapcast.api.sweep import build_router as sweep_router
 from gapcast.api.thesis import build_router as thesis_router
 from gapcast.api.track import build_router as track_router
 from gapcast.defaults import DRAWS
-from gapcast.api.sweep import build_router as sweep_router
 from gapcast.errors import GapcastError, NotFoundError, RequestError
 from gapcast.settings import api_token, default_db_path
 from gapcast.settings import import_root as settings_import_root

@@ -1,4 +1,4 @@
-"""``GET /api/sweep``: the shipped map of P(challenger ahead) over two assumptions.
+"""``GET /api/sweep``: the shipped map of P(challenger's sustained lead) over two assumptions.
 
 The map (``gapcast.usecases.sweep.SHIPPED_VARY`` on the shipped scenario, bounded draws) is
 computed in the server's process the first time it is asked for, in one engine slot, and
@@ -36,9 +36,15 @@ class SweepOut(BaseModel):
     shape: list[int] = Field(description="Values per axis; p_within lists are row-major.")
     draws: int = Field(description="Monte Carlo draws at each point (the same at every point).")
     seed: int
+    event: str = Field(
+        description="The mapped event: sustained (the headline's, structural model) or strict."
+    )
     p_within: dict[str, list[float]] = Field(
-        description="Months -> P(ahead at some month within them), one per point, first axis "
+        description="Months -> P(event at some month within them), one per point, first axis "
         "slowest."
+    )
+    events: dict[str, dict[str, list[float]]] = Field(
+        description="Event (strict, sustained) -> months -> P(event within them) per point."
     )
     data_hash: str
     version: str
@@ -50,7 +56,10 @@ def build_router() -> APIRouter:
 
     @router.get("/sweep", response_model=SweepOut)
     def sweep(services: ServicesDep) -> Any:
-        """Return the shipped map: China's compute growth × its serving share (compute model)."""
+        """Return the shipped map: China's compute growth × its serving share (structural model).
+
+        ``p_within`` is the headline's sustained lead; ``events`` also has the strict lead.
+        """
 
         def compute() -> dict[str, Any]:
             with services.engine, services.provider.read() as store:

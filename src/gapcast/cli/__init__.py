@@ -12,7 +12,19 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import backtest, claims, data, fit, forecast, gap, report, serve, sweep, thesis, trust
+from gapcast.cli import (
+    backtest,
+    claims,
+    data,
+    fit,
+    forecast,
+    gap,
+    report,
+    serve,
+    sweep,
+    thesis,
+    trust,
+)
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from gapcast.cli.common import console, err_console, open_store, print_json, print_wrote
+from gapcast.cli.common import (
+    LazyModule,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_wrote,
+)
+from gapcast.defaults import SWEEP_CHUNK, SWEEP_DRAWS, SWEEP_WORKERS
 from gapcast.errors import RequestError
-from gapcast.usecases import sweep as use
+
+if TYPE_CHECKING:
+    from gapcast.usecases import sweep as use
+else:
+    use = LazyModule("gapcast.usecases.sweep")
+
+TITLES = {
+    "sustained": "P({challenger} leads by {margin:g}+ ECI points for {run} months within {k} "
+    "months)",
+    "strict": "P({challenger} ahead within {k} months)",
+}
+"""Table titles by event (sustained: the headline's event)."""
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[use.Progress | None]:
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """Yield a callback drawing a bar (stderr, a terminal only) of finished tasks."""
     if not enabled or not err_console.is_terminal:
         yield None
@@ -41,10 +60,15 @@ def _progress(enabled: bool) -> Iterator[use.Progress | None]:
         yield tick
 
 
-def _table(report: use.SweepReport, within: int) -> Table:
+def _table(report: use.SweepReport, event: str, within: int) -> Table:
+    from gapcast.model.structural import MARGIN, RUN_MONTHS
+
     sweep = report.result.sweep
+    title = TITLES[event].format(
+        challenger=report.groups[1], margin=MARGIN, run=RUN_MONTHS, k=within
+    )
     table = Table(
-        title=f"P({report.groups[1]} ahead within {within} months)",
+        title=title,
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -53,11 +77,11 @@ def _table(report: use.SweepReport, within: int) -> Table:
     if len(sweep.axes) != 2:
         table.add_column("point")
         table.add_column("P", justify="right")
-        for point, p in zip(sweep.points, report.result.p_within[within], strict=True):
+        for point, p in zip(sweep.points, report.result.events[event][within], strict=True):
             table.add_row(escape(", ".join(f"{k}={v}" for k, v in point)), f"{100 * p:.1f}%")
         return table
     x, y = sweep.axes
-    z = report.result.surface(within)
+    z = report.result.surface(within, event)
     table.add_column(f"{y.path.rsplit('.', 1)[-1]} \\ {x.path.rsplit('.', 1)[-1]}")
     for v in x.values:
         table.add_column(f"{v:.3g}", justify="right")
@@ -79,8 +103,13 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[
             str, typer.Option("--scenario", "-s", help="Scenario name or YAML file.")
         ] = "baseline",
-        model: Annotated[str, typer.Option(help="trend, compute or ensemble.")] = "ensemble",
-        draws: Annotated[int, typer.Option(help="Draws per point and model.")] = use.DEFAULT_DRAWS,
+        model: Annotated[
+            str,
+            typer.Option(
+                help="structural (the headline's model: both events) or trend (strict event)."
+            ),
+        ] = "structural",
+        draws: Annotated[int, typer.Option(help="Draws per point.")] = SWEEP_DRAWS,
         seed: Annotated[
             int | None, typer.Option(help="Random seed (the same at every point).")
         ] = None,
@@ -94,7 +123,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int,
             typer.Option(help="Worker processes of the local Dask cluster (0: this process)."),
-        ] = use.DEFAULT_WORKERS,
+        ] = SWEEP_WORKERS,
         scheduler: Annotated[
             str | None,
             typer.Option(
@@ -102,7 +131,7 @@ def register(app: typer.Typer) -> None:
                 "(default: $GAPCAST_DASK_SCHEDULER)."
             ),
         ] = None,
-        chunk: Annotated[int, typer.Option(help="Draws per task.")] = use.DEFAULT_CHUNK,
+        chunk: Annotated[int, typer.Option(help="Draws per task.")] = SWEEP_CHUNK,
         plot: Annotated[
             Path | None, typer.Option(help="Write the map to a .png or .html file.")
         ] = None,
@@ -111,8 +140,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Forecast at every point of a grid of assumptions; map P(ahead within 36 / 60 months).
 
-        Runs on a local Dask cluster by default, or on an existing one (--scheduler). The
-        map is identical, to the last digit, for any number of workers or --chunk.
+        Each point is `gapcast forecast --set PATH=value` at the same seed: the structural
+        model's sustained lead (the headline's event) and strict lead, or the trend model's
+        strict lead. Runs on a local Dask cluster by default, or on an existing one
+        (--scheduler). The map is identical, to the last digit, for any number of workers or
+        --chunk.
         """
         if plot is not None and plot.suffix.lower() not in (".png", ".html"):
             raise RequestError("plot", f"'{plot.name}' must end in .png or .html")
@@ -149,7 +181,8 @@ def register(app: typer.Typer) -> None:
             f"{report.seconds:.1f} s"
             + (f" · run {report.run_id}" if report.run_id is not None else "")
         )
-        for k in report.result.p_within:
-            console.print(_table(report, k))
+        for event in report.result.events:
+            for k in report.result.events[event]:
+                console.print(_table(report, event, k))
         if plot is not None:
             print_wrote(plot)

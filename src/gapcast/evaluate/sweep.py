@@ -12,12 +12,17 @@ Tasks and the exact merge
 -------------------------
 ``tasks(sweep, chunk)`` splits every point's draws ``0 .. draws - 1`` into slices of at most
 ``chunk`` draws; a task is one (point, slice). A task returns a **tally**: named int64
-arrays (for the engine's models, the count of draws first ahead at each month and ahead at
-each month). ``merge`` adds the tallies of each point. Because
+arrays (the count of draws whose event first happens in each month: ``strict.first``, the
+challenger's frontier strictly ahead, and for the structural model ``sustained.first``, the
+headline's lead of ``MARGIN`` points for ``RUN_MONTHS`` months). ``merge`` adds the
+tallies of each point. Because
 
 1. every draw has its own counter-based key (``SeedSequence(seed, spawn_key=(block,))``,
    ``gapcast.model._random``), whatever slice or process simulates it, and
-2. the tallies are integers, whose sum does not depend on the order of the additions,
+2. the structural model's outer draws (a posterior row and the scenario's values, shared
+   by ``inner_size(draws)`` consecutive draws) are keyed by their index, which depends on
+   the point's draws only, never on the slice, and
+3. the tallies are integers, whose sum does not depend on the order of the additions,
 
 the merged tallies, and every probability computed from them, are identical to the last
 digit for any chunk size, any number of workers and any order in which tasks finish. Every
@@ -26,9 +31,9 @@ smooth and differences between points are not Monte Carlo noise. ``merge`` takes
 result per task index and refuses a missing one, so a task retried after a worker's death
 is never counted twice.
 
-Which forecast runs at a point is a parameter (``PointForecast``): ``EngineForecast`` runs
-the current trend/compute models of ``gapcast.model`` with the point's values set as
-fixed numbers (``--set PATH=value``).
+Which forecast runs at a point is a parameter (``PointForecast``): ``ModelForecast`` runs
+the structural model (or the trend baseline) with the point's values set as fixed numbers,
+exactly as ``gapcast forecast --set PATH=value`` would at the same seed and draws.
 """
 
 from __future__ import annotations
@@ -46,9 +51,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.errors import RequestError
-from gapcast.model import engine
-from gapcast.model.compute import ComputeModel
+from gapcast.model import _structural_kernel as kern
+from gapcast.model import engine, structural
+from gapcast.model._random import draw_keys
 from gapcast.model.inputs import ForecastInputs
+from gapcast.model.posterior import Posterior
 from gapcast.model.trend import TrendModel
 from gapcast.scenario.files import Scenario, apply_override, validate_scenario
 
@@ -58,6 +65,8 @@ Point = tuple[tuple[str, Value], ...]
 Tally = dict[str, NDArray[np.int64]]
 """What a task returns: named integer arrays, added element-wise by ``merge``."""
 
+MODELS = ("structural", "trend")
+"""The models a sweep can run at each point (``structural``: the headline's)."""
 WITHIN = (36, 60)
 """Horizons (months) of the probabilities a sweep reports by default."""
 MAX_POINTS = 10_000
@@ -216,8 +225,15 @@ class PointForecast(Protocol):
         """Simulate draws ``first .. first + n - 1`` at ``point``; return integer tallies."""
         ...
 
-    def probabilities(self, point: Point, tally: Tally, within: Sequence[int]) -> dict[int, float]:
-        """Return P(challenger ahead within k months) for each ``k``, from a merged tally."""
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The events counted (``strict``, and ``sustained`` where the model has it)."""
+        ...
+
+    def probabilities(
+        self, point: Point, tally: Tally, within: Sequence[int]
+    ) -> dict[str, dict[int, float]]:
+        """Return P(event within k months) for each event and ``k``, from a merged tally."""
         ...
 
 
@@ -250,8 +266,10 @@ def run_slice(
     }
 
 
-_SCENARIOS: dict[tuple[str, Point, int], Scenario] = {}
-"""Validated scenarios by (scenario digest, point, horizon): a process validates each once."""
+PointModel = engine.Model | structural.StructuralModel
+_CACHE: dict[tuple[str, Point, int], tuple[Scenario, PointModel]] = {}
+"""Validated scenarios and built models by (forecast digest, point, horizon): a process
+builds each once, however many of the point's tasks it runs."""
 
 
 def _digest(raw: Mapping[str, Any]) -> str:
@@ -259,8 +277,14 @@ def _digest(raw: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class EngineForecast:
-    """The current models (trend, compute, or their ensemble) with a point's values fixed.
+class ModelForecast:
+    """The structural model (or the trend baseline) with a point's values fixed.
+
+    A point is ``gapcast forecast --set PATH=value ...`` at the same seed: the same scenario,
+    the same parameter draws (the fit's posterior with the point's scenario values, or the
+    priors), the same draw keys. Draws ``first .. first + n - 1`` of a point's ``draws``
+    are simulated as ``gapcast.model.structural.run`` would (the same outer draws: the
+    grouping depends on ``draws`` only), so the merged counts equal that run's.
 
     Parameters
     ----------
@@ -270,9 +294,16 @@ class EngineForecast:
         The measured inputs by as-of date (ISO); the key ``""`` is used by points that do
         not set ``as_of``.
     model
-        ``trend``, ``compute`` or ``ensemble``.
+        ``structural`` or ``trend``.
     seed
         The seed of every point (common random numbers).
+    draws
+        Draws per point (the structural model groups them into outer draws by this number).
+    fitted
+        The fit's posterior by as-of date (same keys as ``inputs``), ``None`` where there is
+        no fit (the priors are used, as a forecast does).
+    prior_size
+        Draws from the priors when there is no fit.
     horizon
         Months simulated (``0``: the scenario's own).
     parallel
@@ -283,22 +314,45 @@ class EngineForecast:
     inputs: Mapping[str, ForecastInputs]
     model: str
     seed: int
-    horizon: int = field(default=0)
+    draws: int
+    fitted: Mapping[str, Posterior | None] = field(default_factory=dict)
+    prior_size: int = 4000
+    horizon: int = 0
     parallel: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_digest", _digest(self.scenario))
+        if self.model not in MODELS:
+            raise RequestError(
+                "model", f"'{self.model}' is not allowed (allowed: {', '.join(MODELS)})"
+            )
+        key: dict[str, Any] = {
+            "scenario": self.scenario,
+            "model": self.model,
+            "seed": self.seed,
+            "draws": self.draws,
+            "prior_size": self.prior_size,
+        }
+        key["fitted"] = sorted(
+            (k, None if v is None else hashlib.sha256(v.matrix().tobytes()).hexdigest())
+            for k, v in self.fitted.items()
+        )
+        object.__setattr__(self, "_digest", _digest(key))
 
-    def _scenario(self, point: Point) -> Scenario:
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The events counted: strict and sustained (structural), strict only (trend)."""
+        return structural.EVENTS if self.model == "structural" else ("strict",)
+
+    def _built(self, point: Point) -> tuple[Scenario, PointModel]:
         key = (str(self.__dict__["_digest"]), point, self.horizon)
-        found = _SCENARIOS.get(key)
+        found = _CACHE.get(key)
         if found is None:
-            if len(_SCENARIOS) >= 512:
-                _SCENARIOS.clear()
-            found = _SCENARIOS[key] = self._validate(point)
+            if len(_CACHE) >= 256:
+                _CACHE.clear()
+            found = _CACHE[key] = self._build(point)
         return found
 
-    def _validate(self, point: Point) -> Scenario:
+    def _build(self, point: Point) -> tuple[Scenario, PointModel]:
         raw = self.scenario
         paths = [p for p, _ in point if p != "as_of"]
         for path, value in point:
@@ -306,42 +360,97 @@ class EngineForecast:
                 raw = apply_override(raw, f"{path}={value!r}")
         if self.horizon:
             raw = apply_override(raw, f"horizon_months={self.horizon}")
-        return validate_scenario(raw, overridden=paths)
-
-    def components(self) -> tuple[str, ...]:
-        """Return the models run at each point."""
-        return ("trend", "compute") if self.model == "ensemble" else (self.model,)
+        sc = validate_scenario(raw, overridden=paths)
+        as_of = str(dict(point).get("as_of", ""))
+        inputs = self.inputs[as_of]
+        if self.model == "trend":
+            return sc, TrendModel(sc, inputs)
+        # what ``gapcast.usecases.forecast.posterior`` does, with the point's scenario
+        rng = np.random.default_rng(self.seed)
+        fitted = self.fitted.get(as_of)
+        post = (
+            structural.prior_posterior(sc, inputs, self.prior_size, rng)
+            if fitted is None
+            else structural.with_overrides(fitted, sc, rng)
+        )
+        return sc, structural.StructuralModel(sc, inputs, post)
 
     def __call__(self, point: Point, first: int, n: int) -> Tally:
-        """Simulate draws ``first .. first + n - 1`` of every component model at ``point``."""
-        sc = self._scenario(point)
-        inputs = self.inputs[str(dict(point).get("as_of", ""))]
-        out: Tally = {}
-        for name in self.components():
-            mc: engine.Model = (
-                TrendModel(sc, inputs) if name == "trend" else ComputeModel(sc, inputs)
-            )
-            for k, v in run_slice(mc, self.seed, first, n, parallel=self.parallel).items():
-                out[f"{name}.{k}"] = v
+        """Simulate draws ``first .. first + n - 1`` at ``point``; return integer counts."""
+        _, mc = self._built(point)
+        if isinstance(mc, structural.StructuralModel):
+            return structural_slice(mc, self.draws, self.seed, first, n, parallel=self.parallel)
+        tally = run_slice(mc, self.seed, first, n, parallel=self.parallel)
+        return {"strict.first": tally["first"], "draws": tally["draws"]}
+
+    def probabilities(
+        self, point: Point, tally: Tally, within: Sequence[int]
+    ) -> dict[str, dict[int, float]]:
+        """Return P(event within k months) for each event and each ``k``."""
+        draws = int(tally["draws"][0])
+        out: dict[str, dict[int, float]] = {}
+        for event in self.events:
+            first = tally[f"{event}.first"]
+            p: dict[int, float] = {}
+            for k in within:
+                if k > first.shape[0] - 2:
+                    raise RequestError("within", f"{k} months is beyond the forecast horizon")
+                # as the forecast's own results: month 0 counts (cumsum of first)
+                p[k] = float(first[: k + 1].sum()) / draws
+            out[event] = p
         return out
 
-    def probabilities(self, point: Point, tally: Tally, within: Sequence[int]) -> dict[int, float]:
-        """Return P(ahead within k) (the ensemble mixes with the scenario's weight)."""
-        weights = {self.model: 1.0}
-        if self.model == "ensemble":
-            w = self._scenario(point).ensemble.compute_weight
-            weights = {"trend": 1.0 - w, "compute": w}
-        out: dict[int, float] = {}
-        for k in within:
-            p = 0.0
-            for name, w in weights.items():
-                first = tally[f"{name}.first"]
-                draws = int(tally[f"{name}.draws"][0])
-                if k >= first.shape[0] - 1:
-                    raise RequestError("within", f"{k} months is beyond the forecast horizon")
-                p += w * float(first[1 : k + 1].sum()) / draws
-            out[k] = p
-        return out
+
+def structural_slice(
+    model: structural.StructuralModel,
+    draws: int,
+    seed: int,
+    first: int,
+    n: int,
+    *,
+    parallel: bool = False,
+) -> Tally:
+    """Run draws ``first .. first + n - 1`` of a ``draws``-draw structural run; return counts.
+
+    The same kernel call as one chunk of ``gapcast.model.structural.run`` (outer draws of
+    ``inner_size(draws)`` draws each), so any split of ``0 .. draws - 1`` into slices adds up
+    to that run's counts: ``strict.first`` (draws first strictly ahead in month t; index
+    H + 1: never) and ``sustained.first`` (the headline's event, first complete in month t).
+    """
+    if not first >= 0 and n >= 1 and first + n <= draws:
+        raise ValueError(f"draws {first}..{first + n - 1} are not within 0..{draws - 1}")
+    before = nb.get_num_threads()
+    if not parallel:
+        nb.set_num_threads(1)  # see run_slice
+    try:
+        months = model.horizon + 1
+        inner = structural.inner_size(draws)
+        o_lo = first // inner
+        n_outer = (first + n - 1) // inner - o_lo + 1
+        hz = np.array([model.horizon], np.int64)
+        keys = draw_keys(seed, first, n)
+        P, dfi, thr, sh, gc = model.chunk_arrays(seed, first, n, inner)
+        parts = max(1, min(nb.get_num_threads(), n)) if parallel else 1
+        tallies = engine.Tallies.zeros(parts, months, 2)
+        s_t = np.zeros((parts, months + 1), np.int64)
+        # outer counts indexed from this slice's first outer draw (start - o_lo * inner)
+        o_t = np.zeros((parts, n_outer, 2, 1), np.int64)
+        tab, f0, h0, h1 = model._common()
+        kernel = kern.tally if parallel else kern.tally_serial
+        kernel(
+            keys, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month,
+            model._sh_group, model._sh_add, gc, model._gc_month, model._gc_group, months,
+            model.base, structural.MARGIN, structural.RUN_MONTHS, first - o_lo * inner, inner,
+            hz, engine.part_bounds(n, parts), tallies.ahead, tallies.first, tallies.gap,
+            tallies.level, tallies.lag, s_t, o_t, np.empty(n, np.int16), np.empty(n, np.int16),
+        )  # fmt: skip
+    finally:
+        nb.set_num_threads(before)
+    return {
+        "strict.first": tallies.first.sum(axis=0).astype(np.int64),
+        "sustained.first": s_t.sum(axis=0).astype(np.int64),
+        "draws": np.array([n], dtype=np.int64),
+    }
 
 
 @dataclass(frozen=True)
@@ -350,19 +459,34 @@ class SweepResult:
 
     sweep: Sweep
     tallies: tuple[Tally, ...]
-    p_within: dict[int, tuple[float, ...]]
-    """P(ahead within k) per point, in the sweep's point order."""
+    events: dict[str, dict[int, tuple[float, ...]]]
+    """P(event within k) per event and horizon, per point in the sweep's point order."""
 
-    def surface(self, within: int) -> NDArray[np.float64]:
-        """Return P(ahead within ``within``) shaped as the grid (first axis = rows)."""
-        return np.asarray(self.p_within[within], dtype=np.float64).reshape(self.sweep.shape)
+    @property
+    def event(self) -> str:
+        """The headline's event where the model has it (``sustained``), else ``strict``."""
+        return "sustained" if "sustained" in self.events else "strict"
+
+    @property
+    def p_within(self) -> dict[int, tuple[float, ...]]:
+        """P(``event`` within k) per point (the map)."""
+        return self.events[self.event]
+
+    def surface(self, within: int, event: str | None = None) -> NDArray[np.float64]:
+        """Return P(event within ``within``) shaped as the grid (first axis = rows)."""
+        values = self.events[event or self.event][within]
+        return np.asarray(values, dtype=np.float64).reshape(self.sweep.shape)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the sweep and its probabilities as plain data."""
         return {
             **self.sweep.to_dict(),
             "shape": list(self.sweep.shape),
+            "event": self.event,
             "p_within": {str(k): list(v) for k, v in self.p_within.items()},
+            "events": {
+                e: {str(k): list(v) for k, v in ps.items()} for e, ps in self.events.items()
+            },
         }
 
 
@@ -376,8 +500,8 @@ def summarize(
     per_point = [
         forecast.probabilities(p, t, within) for p, t in zip(sweep.points, tallies, strict=True)
     ]
-    p_within = {k: tuple(pp[k] for pp in per_point) for k in within}
-    return SweepResult(sweep, tuple(tallies), p_within)
+    events = {e: {k: tuple(pp[e][k] for pp in per_point) for k in within} for e in forecast.events}
+    return SweepResult(sweep, tuple(tallies), events)
 
 
 def run_serial(
@@ -390,9 +514,10 @@ def run_serial(
 
 
 __all__ = [
+    "MODELS",
     "WITHIN",
     "Axis",
-    "EngineForecast",
+    "ModelForecast",
     "Point",
     "PointForecast",
     "Sweep",
@@ -405,6 +530,7 @@ __all__ = [
     "run_serial",
     "run_slice",
     "samples",
+    "structural_slice",
     "summarize",
     "tasks",
 ]

@@ -24,8 +24,8 @@ from gapcast.measure import GapResult
 from gapcast.report import figures, findings
 from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
-from gapcast.report.track_record import track_record_section
 from gapcast.report.sweep_section import sweep_section
+from gapcast.report.track_record import track_record_section
 from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)

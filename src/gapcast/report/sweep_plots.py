@@ -1,4 +1,7 @@
-"""Sweep maps: P(challenger ahead within 36 / 60 months) over two varied assumptions.
+"""Sweep maps: P(event within 36 / 60 months) over two varied assumptions.
+
+The event is the headline's sustained lead for the structural model, the strict lead for
+the trend model (``SweepResult.event``).
 
 One heatmap per horizon, side by side, with labelled contours at ``LEVELS``; the first
 varied path is the x axis, the second the y axis. PNG through matplotlib (no pyplot
@@ -17,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.errors import RequestError
+from gapcast.model.structural import MARGIN, RUN_MONTHS
 from gapcast.usecases.sweep import SweepReport
 
 CREDIT = "Data: Epoch AI (CC BY 4.0) · gapcast"
@@ -39,11 +43,29 @@ def _check(report: SweepReport) -> tuple[NDArray[np.float64], NDArray[np.float64
     return np.asarray(axes[0].values), np.asarray(axes[1].values)
 
 
+def event_words(report: SweepReport) -> str:
+    """Return the mapped event in a few words (the headline's sustained lead, or strict)."""
+    if report.result.event == "sustained":
+        return "sustained lead"
+    return "ahead"
+
+
+def panel_title(report: SweepReport, within: int) -> str:
+    """Return one panel's title: P(event within ``within`` months)."""
+    return f"P({event_words(report)} within {within} months)"
+
+
 def title(report: SweepReport) -> str:
     """Return the map's title line."""
+    what = (
+        f"{report.groups[1]} leads {report.groups[0]} by {MARGIN:g}+ ECI points for "
+        f"{RUN_MONTHS} months"
+        if report.result.event == "sustained"
+        else f"{report.groups[1]} ahead of {report.groups[0]}"
+    )
     return (
-        f"{report.scenario} · {report.model} model · {report.groups[1]} ahead of "
-        f"{report.groups[0]}, as of {report.as_of} · {report.result.sweep.draws:,} draws a point"
+        f"{report.scenario} · {report.model} model · {what}, as of {report.as_of} · "
+        f"{report.result.sweep.draws:,} draws a point"
     )
 
 
@@ -87,7 +109,7 @@ def draw(
         if levels and min(z.shape) >= 2:
             lines = ax.contour(x, y, z, levels=levels, colors="white", linewidths=1.0)
             ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=8)
-        ax.set_title((titles or {}).get(k, f"P(ahead within {k} months)"), fontsize=10)
+        ax.set_title((titles or {}).get(k, panel_title(report, k)), fontsize=10)
         ax.set_xlabel(labels[0] if labels else axis_label(sweep.axes[0].path))
         ax.grid(False)
     axes[0].set_ylabel(labels[1] if labels else axis_label(sweep.axes[1].path))
@@ -158,7 +180,7 @@ def figure(report: SweepReport, within: tuple[int, ...] = (36, 60)) -> dict[str,
         }
     layout["annotations"] = [
         {
-            "text": f"P(ahead within {k} months)",
+            "text": panel_title(report, k),
             "xref": "paper",
             "yref": "paper",
             "x": (i + 0.5) / len(within),

@@ -27,24 +27,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from gapcast import __version__
+from gapcast.defaults import SWEEP_CHUNK, SWEEP_DRAWS, SWEEP_WORKERS
 from gapcast.errors import RequestError
 from gapcast.evaluate import sweep as sw
 from gapcast.model.inputs import ForecastInputs
+from gapcast.model.posterior import Posterior
 from gapcast.scenario.files import Scenario
 from gapcast.settings import dask_scheduler
 from gapcast.store import Store
+from gapcast.usecases import estimate
 from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases.forecast import PRIOR_SIZE
 from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 
-MODELS = ("trend", "compute", "ensemble")
+MODELS = sw.MODELS
+DEFAULT_MODEL = "structural"
 DEFAULT_SEED = 2026
-DEFAULT_DRAWS = 4_000
-DEFAULT_CHUNK = 2_000
+DEFAULT_DRAWS = SWEEP_DRAWS
+DEFAULT_CHUNK = SWEEP_CHUNK
 MAX_DRAWS = 1_000_000
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = SWEEP_WORKERS
 SHIPPED_SCENARIO = "baseline"
-SHIPPED_MODEL = "compute"
-"""The shipped map's model: the one in which compute growth and serving share act."""
+SHIPPED_MODEL = "structural"
+"""The shipped map's model: the headline's, in which compute growth and serving share act."""
 SHIPPED_VARY = (
     "groups.challenger.compute.growth=1.5:3.3:7",
     "groups.challenger.serving.share=0.3:0.9:7",
@@ -54,22 +59,44 @@ SHIPPED_DRAWS = 1_500
 Progress = Callable[[int, int], None]
 """Called with (tasks finished, tasks in all) as results arrive."""
 
-ForecastFactory = Callable[[Scenario, Mapping[str, ForecastInputs], str, int], sw.PointForecast]
-"""(scenario, inputs by as-of date, model, seed) -> the forecast run at each point."""
 
-
-def engine_forecast(
-    scenario: Scenario, inputs: Mapping[str, ForecastInputs], model: str, seed: int
+def model_forecast(
+    store: Store,
+    scenario: Scenario,
+    inputs: Mapping[str, ForecastInputs],
+    model: str,
+    seed: int,
+    draws: int,
+    as_of: str | None = None,
 ) -> sw.PointForecast:
-    """Return the current models' forecast at a point (trend, compute or ensemble).
+    """Return the forecast run at each point: ``gapcast forecast --set ...`` at this seed.
 
-    Each task runs on one thread: a sweep's parallelism is its tasks (Dask workers), and
-    waking Numba's threads for every small task costs more than it gains.
+    The structural model's parameters come from the fit cached for each as-of date (as a
+    forecast's do: ``gapcast.usecases.forecast.posterior``), else from the priors; the
+    tasks carry them to the workers, which need no store. ``as_of`` is the date of the
+    inputs under the key ``""``. Each task runs on one thread: a
+    sweep's parallelism is its tasks, and waking Numba's threads for every small task costs
+    more than it gains.
     """
-    return sw.EngineForecast(scenario.model_dump(mode="json"), dict(inputs), model, seed)
+    fitted: dict[str, Posterior | None] = {}
+    if model == "structural":
+        for key in inputs:
+            day = parse_as_of(key or as_of)
+            fitted[key] = (
+                estimate.cached_posterior(store, scenario, day) if scenario.estimation else None
+            )
+    return sw.ModelForecast(
+        scenario.model_dump(mode="json"),
+        dict(inputs),
+        model,
+        seed,
+        draws,
+        fitted,
+        PRIOR_SIZE,
+    )
 
 
-FORECAST: ForecastFactory = engine_forecast
+FORECAST = model_forecast
 """The forecast run at each point (switch here to sweep another model)."""
 
 
@@ -120,7 +147,7 @@ def prepare(
     vary: Sequence[str],
     *,
     scenario: str = SHIPPED_SCENARIO,
-    model: str = "ensemble",
+    model: str = DEFAULT_MODEL,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
     overrides: Sequence[str] = (),
@@ -136,7 +163,7 @@ def prepare(
     sc = scenario_files.load(scenario, [*overrides, f"horizon_months={horizon}"])
     inputs = build_inputs(tables or Tables.load(store), sc, parse_as_of(as_of))
     grid = sw.grid(axes, draws, seed_)
-    forecast = FORECAST(sc, {"": inputs}, model, seed_)
+    forecast = FORECAST(store, sc, {"": inputs}, model, seed_, draws, as_of)
     for corner in (grid.points[0], grid.points[-1]):  # bad paths or values fail here, once
         forecast(corner, 0, 1)
     return grid, forecast, sc, inputs
@@ -250,7 +277,7 @@ def sweep(
     vary: Sequence[str],
     *,
     scenario: str = SHIPPED_SCENARIO,
-    model: str = "ensemble",
+    model: str = DEFAULT_MODEL,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
     overrides: Sequence[str] = (),
@@ -373,10 +400,12 @@ def shipped(
 __all__ = [
     "DEFAULT_CHUNK",
     "DEFAULT_DRAWS",
+    "DEFAULT_MODEL",
     "FORECAST",
+    "MODELS",
     "SHIPPED_VARY",
     "SweepReport",
-    "engine_forecast",
+    "model_forecast",
     "execute",
     "prepare",
     "shipped",

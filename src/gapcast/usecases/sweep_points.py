@@ -20,6 +20,7 @@ from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 from gapcast.usecases.sweep import (
     DEFAULT_CHUNK,
     DEFAULT_DRAWS,
+    DEFAULT_MODEL,
     DEFAULT_SEED,
     DEFAULT_WORKERS,
     SHIPPED_SCENARIO,
@@ -48,7 +49,7 @@ def _run_points(
     check(model, draws, chunk, workers)
     sc = scenario_files.load(scenario, [*overrides, f"horizon_months={max(within)}"])
     points, inputs = build(sc, tables or Tables.load(store))
-    forecast = grid_use.FORECAST(sc, inputs, model, seed)
+    forecast = grid_use.FORECAST(store, sc, inputs, model, seed, draws)
     result, _ = execute(
         points,
         forecast,
@@ -66,7 +67,7 @@ def origins(
     dates: Sequence[str],
     *,
     scenario: str = SHIPPED_SCENARIO,
-    model: str = "ensemble",
+    model: str = DEFAULT_MODEL,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
     overrides: Sequence[str] = (),
@@ -113,7 +114,7 @@ def sample_set(
     matrix: Any,
     *,
     scenario: str = SHIPPED_SCENARIO,
-    model: str = "ensemble",
+    model: str = DEFAULT_MODEL,
     draws: int = DEFAULT_DRAWS,
     seed: int | None = None,
     overrides: Sequence[str] = (),

@@ -1,4 +1,4 @@
-/* gapcast dashboard, the map: P(challenger ahead) over two assumptions (GET /api/sweep).
+/* gapcast dashboard, the map: P(challenger's sustained lead) over two assumptions (GET /api/sweep).
  * Drawn from the JSON twin when the section is first shown; nothing is computed here.
  * Colours: viridis (perceptually uniform, readable by colour-blind readers). */
 "use strict";
@@ -62,12 +62,17 @@
       lay["xaxis" + ax] = { domain: [n * share + 0.04, (n + 1) * share - 0.04], title: { text: label(body.axes[0].path, body.groups) } };
       lay["yaxis" + ax] = { anchor: "x" + ax, title: { text: n === 0 ? label(body.axes[1].path, body.groups) : "" } };
       lay.annotations.push({
-        text: "P(" + body.groups[1] + " ahead within " + k + " months)", showarrow: false,
+        text: "P(" + body.groups[1] + (body.event === "sustained" ? " sustained lead" : " ahead") +
+          " within " + k + " months)", showarrow: false,
         xref: "paper", yref: "paper", x: (n + 0.5) * share, y: 1.07, xanchor: "center",
       });
     });
     Plotly.react("sweep-chart", traces, lay, CONFIG);
     $("sweep-caption").textContent =
+      (body.event === "sustained"
+        ? "Sustained lead: " + body.groups[1] + "'s best model ahead by at least 2 ECI points for 3 " +
+          "consecutive months (the headline's event). "
+        : "Ahead: " + body.groups[1] + "'s best model above " + body.groups[0] + "'s. ") +
       "Scenario " + body.scenario + ", " + body.model + " model, as of " + body.as_of + "; " +
       body.draws.toLocaleString("en-US") + " draws at each of " + body.shape[0] * body.shape[1] +
       " points, the same draws at every point (common random numbers). Each point fixes the two " +
