@@ -1,7 +1,7 @@
 """Benchmark sweeps: a serial loop against Dask LocalClusters of 1 and 2 worker processes.
 
 The sweep is the shipped map's grid (China's compute growth × its serving share, baseline
-scenario, compute model) on the store's data (``$GAPCAST_DB``, or ``--db``). Every variant
+scenario, structural model) on the store's data (``$GAPCAST_DB``, or ``--db``). Every variant
 runs the same tasks (``gapcast.evaluate.sweep.tasks``) and returns the same map, which the
 benchmark checks to the last digit:
 
@@ -78,7 +78,7 @@ def main() -> None:
     dm = len(grid.points) * grid.draws * MONTHS
     print(
         f"sweep: {len(grid.points)} points × {grid.draws:,} draws × {MONTHS} months "
-        f"({dm / 1e6:.1f} M draw-months), compute model, chunk {args.chunk:,} draws "
+        f"({dm / 1e6:.1f} M draw-months), {use.SHIPPED_MODEL} model, chunk {args.chunk:,} draws "
         f"({len(sw.tasks(grid, args.chunk))} tasks); {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}"
     )
@@ -100,7 +100,7 @@ def main() -> None:
     for _ in range(args.repeat):  # interleaved, so a change in the machine's load hits all
         for name, run in runs.items():
             t, out = timed(run, 1)
-            assert out.p_within == ref.p_within, f"{name}: the map differs from the serial one"
+            assert out.events == ref.events, f"{name}: the map differs from the serial one"
             times[name] = min(times[name], t)
     print(f"{'':18}{'seconds':>9}{'M draw-months/s':>17}{'vs serial':>11}")
     for name, t in times.items():

@@ -242,7 +242,7 @@ def test_cli_sweep_errors(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err.strip()) == (
         2,
         "Error: groups.challenger.nothing: unknown field; allowed: label, compute, serving, "
-        "algorithms, releases",
+        "releases",
     )
     code, _, err = run_cli(capsys, *base, "--vary", "x=1:2")
     assert (code, err.strip()) == (2, "Error: vary: 'x=1:2' is not allowed; write PATH=LO:HI:N")
