@@ -47,7 +47,9 @@ def _env() -> dict[str, str]:
     import os
 
     env = dict(os.environ)
-    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    # the tests folder too: a test's helper class pickled by reference imports from there
+    tests = str(Path(__file__).resolve().parent)
+    env["PYTHONPATH"] = os.pathsep.join([SRC, tests, env.get("PYTHONPATH", "")])
     return env
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from forecast_data import make_forecast_db
+from gapcast import glossary
 from gapcast.report import i18n
 from gapcast.report.render import _env
 from gapcast.report.sweep_section import sweep_section
@@ -30,7 +31,7 @@ def test_section_reads_the_map_out(shipped: use.SweepReport, lang: str) -> None:
     z = shipped.result.surface(60)
     assert loc.pct(float(z.min())) in section["paragraphs"][1]
     assert loc.pct(float(z.max())) in section["paragraphs"][1]
-    growth = loc.t("param.groups.challenger.compute.growth")
+    growth = glossary.label("groups.challenger.compute.growth", lang)
     assert growth in section["paragraphs"][0] and growth in html
     assert "{" not in " ".join(section["paragraphs"])
 

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_scheduler_and_worker_processes_equal_serial(tmp_path: Path) -> None:
 class Gated:
     """The forecast, except that tasks past the first point report and wait for ``go``."""
 
-    inner: sw.EngineForecast
+    inner: sw.ModelForecast
     ungated: sw.Point
     started: str
 
@@ -75,8 +76,14 @@ class Gated:
             Event("gapcast-test-go").wait()
         return self.inner(point, first, n)
 
-    def probabilities(self, point: sw.Point, tally: sw.Tally, within: object) -> dict[int, float]:
-        return self.inner.probabilities(point, tally, within)  # type: ignore[arg-type]
+    @property
+    def events(self) -> tuple[str, ...]:
+        return self.inner.events
+
+    def probabilities(
+        self, point: sw.Point, tally: sw.Tally, within: Sequence[int]
+    ) -> dict[str, dict[int, float]]:
+        return self.inner.probabilities(point, tally, within)
 
 
 def test_a_worker_killed_mid_sweep_changes_nothing(tmp_path: Path) -> None:
@@ -99,6 +106,9 @@ def test_a_worker_killed_mid_sweep_changes_nothing(tmp_path: Path) -> None:
             # each worker has one thread: two gated tasks started means both are busy
             blocked: set[int] = set()
             while len(blocked) < 2:
+                if running.done():  # a failure before both workers are busy: raise it
+                    running.result()
+                    raise AssertionError("the sweep finished before both workers were busy")
                 blocked = {int(p.name.split("-")[0]) for p in started.iterdir()}
                 threading.Event().wait(0.05)
             victim = next(iter(blocked))

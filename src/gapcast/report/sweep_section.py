@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
+from gapcast import glossary
 from gapcast.report.i18n import Locale
 from gapcast.usecases.sweep import SweepReport
 
 
 def _param(loc: Locale, path: str) -> str:
-    return loc.t(f"param.{path}") if loc.has(f"param.{path}") else path
+    return glossary.label(path, loc.lang)
 
 
 def _svg(report: SweepReport, loc: Locale, labels: tuple[str, str]) -> str:
