@@ -41,6 +41,7 @@ def test_shipped_map_is_served_and_cached(db: Path) -> None:
     assert body["p_within"] == want["p_within"]
     assert body["event"] == "sustained" and body["model"] == "structural"
     assert body["events"] == want["events"]
+    assert "at least 2 ECI points for 3 consecutive months" in body["definition"]
     assert body["events"]["sustained"] == body["p_within"]
     for k in ("36", "60"):  # a sustained lead is a strict one first
         strict, sustained = body["events"]["strict"][k], body["events"]["sustained"][k]

@@ -177,7 +177,7 @@ def test_dashboard_draws_the_sweep_map_when_scrolled_to(browser: Any, server: st
     assert page.locator("#sweep-chart .contour").count() >= 1
     caption = page.inner_text("#sweep-caption")
     assert "structural model" in caption and "49 points" in caption
-    assert "Sustained lead" in caption
+    assert "Sustained lead" in caption and "for 3 consecutive months" in caption
     assert page.get_attribute("#sweep-caption a.twin", "href") == "/api/sweep"
     page.locator("#sweep").screenshot(path=str(ARTIFACTS / "sweep-map.png"))
     assert problems == []

@@ -39,6 +39,7 @@ class SweepOut(BaseModel):
     event: str = Field(
         description="The mapped event: sustained (the headline's, structural model) or strict."
     )
+    definition: str = Field(description="The mapped event in plain words.")
     p_within: dict[str, list[float]] = Field(
         description="Months -> P(event at some month within them), one per point, first axis "
         "slowest."

@@ -54,6 +54,7 @@ from gapcast.errors import RequestError
 from gapcast.model import _structural_kernel as kern
 from gapcast.model import engine, structural
 from gapcast.model._random import draw_keys
+from gapcast.model.headline import DEFINITIONS
 from gapcast.model.inputs import ForecastInputs
 from gapcast.model.posterior import Posterior
 from gapcast.model.trend import TrendModel
@@ -483,6 +484,9 @@ class SweepResult:
             **self.sweep.to_dict(),
             "shape": list(self.sweep.shape),
             "event": self.event,
+            "definition": DEFINITIONS[self.event].format(
+                m=structural.MARGIN, k=structural.RUN_MONTHS
+            ),
             "p_within": {str(k): list(v) for k, v in self.p_within.items()},
             "events": {
                 e: {str(k): list(v) for k, v in ps.items()} for e, ps in self.events.items()

@@ -69,10 +69,8 @@
     });
     Plotly.react("sweep-chart", traces, lay, CONFIG);
     $("sweep-caption").textContent =
-      (body.event === "sustained"
-        ? "Sustained lead: " + body.groups[1] + "'s best model ahead by at least 2 ECI points for 3 " +
-          "consecutive months (the headline's event). "
-        : "Ahead: " + body.groups[1] + "'s best model above " + body.groups[0] + "'s. ") +
+      (body.event === "sustained" ? "Sustained lead (the headline's event): " : "Ahead: ") +
+      body.definition + ". " +
       "Scenario " + body.scenario + ", " + body.model + " model, as of " + body.as_of + "; " +
       body.draws.toLocaleString("en-US") + " draws at each of " + body.shape[0] * body.shape[1] +
       " points, the same draws at every point (common random numbers). Each point fixes the two " +
