@@ -169,6 +169,22 @@ def test_dashboard_shows_the_track_record_when_scrolled_to(browser: Any, server:
     page.close()
 
 
+def test_dashboard_draws_the_sweep_map_when_scrolled_to(browser: Any, server: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems = watch(page)
+    page.goto(server + "/")
+    page.locator("#sweep").scroll_into_view_if_needed()
+    page.wait_for_selector("#sweep-chart .heatmaplayer image", timeout=120_000)
+    assert page.locator("#sweep-chart .contour").count() >= 1
+    caption = page.inner_text("#sweep-caption")
+    assert "structural model" in caption and "49 points" in caption
+    assert "Sustained lead" in caption and "for 3 consecutive months" in caption
+    assert page.get_attribute("#sweep-caption a.twin", "href") == "/api/sweep"
+    page.locator("#sweep").screenshot(path=str(ARTIFACTS / "sweep-map.png"))
+    assert problems == []
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory, mirror_db: Path) -> dict[str, Path]:
     with Store(mirror_db, read_only=True) as store:

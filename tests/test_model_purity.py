@@ -14,7 +14,7 @@ def test_model_core_imports_no_adapters() -> None:
         "gapcast.evaluate.scoring, gapcast.evaluate.calibration, gapcast.evaluate.sensitivity, "
         "gapcast.evaluate.whatif, gapcast.model.bayes, "
         "gapcast.model.fitdata, gapcast.model.recovery, gapcast.evaluate.nested, "
-        "gapcast.evaluate.track, gapcast.evaluate.long_horizon\n"
+        "gapcast.evaluate.track, gapcast.evaluate.long_horizon, gapcast.evaluate.sweep\n"
         "bad = [m for m in ('duckdb', 'typer', 'fastapi', 'matplotlib', 'plotly', 'rich', "
         "'gapcast.store', 'gapcast.cli', 'gapcast.usecases', 'gapcast.api') "
         "if m in sys.modules]\n"

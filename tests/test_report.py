@@ -96,6 +96,7 @@ def test_report_is_self_contained_and_fully_filled(
     assert loc.t("drivers.sobol", first=label, total=loc.num(top["total"], 2)) in html
     assert loc.t("model.trend") in html and loc.t("backtest.intro") in html
     assert loc.t("table.compare_caption") in html
+    assert loc.t("h.sweep") in html and loc.t("fig.sweep") in html  # the map of two assumptions
     ensemble_sentence = loc.t("backtest.ensemble", coverage="{c}", skill="{s}")
     assert escape(ensemble_sentence.split("{c}")[0]) in html  # the ensemble's coverage, read out
     for sentence in findings.trend_findings(res.trend, res.lag_trend, loc):

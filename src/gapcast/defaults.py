@@ -39,3 +39,9 @@ BACKTEST_HELD_OUT = (
 """Metrics never tuned on (``gapcast backtest``)."""
 BACKTEST_START = "2023-06"
 """First origin month of the nested backtest."""
+SWEEP_DRAWS = 4_000
+"""Draws per point of a sweep (``gapcast sweep``)."""
+SWEEP_CHUNK = 2_000
+"""Draws per task of a sweep."""
+SWEEP_WORKERS = 2
+"""Worker processes of a sweep's local Dask cluster."""

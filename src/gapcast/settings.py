@@ -45,6 +45,10 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "GAPCAST_IMPORT_ROOT",
         "The only folder HTTP data import may read from (default: GAPCAST_DATA; unset: none).",
     ),
+    Setting(
+        "GAPCAST_DASK_SCHEDULER",
+        "Address of an existing Dask scheduler that sweeps run on (overridden by --scheduler).",
+    ),
 )
 
 DEFAULT_LOCK_TIMEOUT: Final = 30.0
@@ -77,3 +81,8 @@ def import_root() -> Path | None:
 def api_token() -> str | None:
     """Return the bearer token for HTTP data import, or None when import is disabled."""
     return os.environ.get("GAPCAST_API_TOKEN") or None
+
+
+def dask_scheduler() -> str | None:
+    """Return the Dask scheduler address sweeps run on, or None for a local cluster."""
+    return os.environ.get("GAPCAST_DASK_SCHEDULER") or None

@@ -29,6 +29,7 @@ from gapcast.api.deps import ApiSettings, Services, get_jobs
 from gapcast.api.jobs import build_router as jobs_router
 from gapcast.api.limits import BodyLimit
 from gapcast.api.routes import build_router
+from gapcast.api.sweep import build_router as sweep_router
 from gapcast.api.thesis import build_router as thesis_router
 from gapcast.api.track import build_router as track_router
 from gapcast.defaults import DRAWS
@@ -215,6 +216,7 @@ def create_app(
     app.include_router(jobs_router(get_jobs))
     app.include_router(track_router())
     app.include_router(reader.build_router())
+    app.include_router(sweep_router())
     if dashboard:
         from gapcast.web import build_router as web_router
 

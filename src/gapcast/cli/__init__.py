@@ -12,7 +12,19 @@ from typing import Annotated
 
 import typer
 
-from gapcast.cli import backtest, claims, data, fit, forecast, gap, report, serve, thesis, trust
+from gapcast.cli import (
+    backtest,
+    claims,
+    data,
+    fit,
+    forecast,
+    gap,
+    report,
+    serve,
+    sweep,
+    thesis,
+    trust,
+)
 from gapcast.cli.common import State, err_console
 from gapcast.errors import GapcastError
 
@@ -44,6 +56,7 @@ thesis.register(app)
 fit.register(app)
 trust.register(app)
 backtest.register(app)
+sweep.register(app)
 report.register(app)
 claims.register(app)
 serve.register(app)

@@ -24,6 +24,7 @@ from gapcast.measure import GapResult
 from gapcast.report import figures, findings
 from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
+from gapcast.report.sweep_section import sweep_section
 from gapcast.report.track_record import track_record_section
 from gapcast.usecases.report import ReportData
 
@@ -485,6 +486,7 @@ def render_html(data: ReportData, lang: str) -> str:
         "forecast": forecast_section(data, loc),
         "comparison": comparison_section(data, loc),
         "drivers": drivers_section(data, loc),
+        "sweep": sweep_section(data.sweep, data.missing.get("sweep"), loc),
         "backtest": backtest_section(data, loc),
         "track_record": track_record_section(data.track_record, loc),
         "data": data_section(data, loc),

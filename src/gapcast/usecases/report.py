@@ -28,6 +28,7 @@ from gapcast.usecases import claims as claims_use
 from gapcast.usecases import forecast as forecasting
 from gapcast.usecases import measure, trust_nested
 from gapcast.usecases import scenarios as scenario_files
+from gapcast.usecases import sweep as sweep_use
 from gapcast.usecases import trust as trust_use
 
 LANGS = ("en", "zh", "ja")
@@ -114,6 +115,8 @@ class ReportData:
     """Every shipped scenario forecast with the report's seed and draws."""
     missing: dict[str, str] = field(default_factory=dict)
     """Why the sensitivity analysis or the backtest is absent (``{"backtest": reason}``)."""
+    sweep: Any = None
+    """The shipped map (``gapcast.usecases.sweep.SweepReport``), or None (``missing``)."""
     generated: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     version: str = __version__
     claims: dict[str, Any] | None = None
@@ -225,6 +228,11 @@ def build(
     )
     if claims is None and missing.get("claims", "").startswith("no claims in the store"):
         del missing["claims"]  # no claims imported: the section is left out, not "missing"
+    try:
+        sweep_map = sweep_use.shipped(store, scenario=scenario)
+    except GapcastError as err:
+        sweep_map = None
+        missing["sweep"] = err.message
     return ReportData(
         scenario=sc.name,
         gap=gap,
@@ -237,6 +245,7 @@ def build(
         comparison=comparison,
         missing=missing,
         claims=claims,
+        sweep=sweep_map,
     )
 
 
