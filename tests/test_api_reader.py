@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api_helpers import TestClient
+from api_helpers import TestClient, finished
 from gapcast.api import create_app
 
 pytestmark = pytest.mark.mirror
@@ -91,6 +91,5 @@ def test_the_forecast_never_takes_the_side_analyses_slot(
     monkeypatch.setattr(services, "heavy", __import__("threading").Semaphore(1))
     monkeypatch.setattr(services, "engine", Refuses())
     monkeypatch.setattr(trust, "sensitivity", lambda *a, **k: Small())
-    assert client.get("/api/sensitivity", params={"scenario": "serving-bound"}).json() == {
-        "indices": []
-    }
+    answer = finished(client, client.get("/api/sensitivity", params={"scenario": "serving-bound"}))
+    assert answer.json() == {"indices": []}
