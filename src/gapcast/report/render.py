@@ -438,6 +438,26 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
     sel = data.forecast.selected
     p = sel.p_ahead_within
     last = max(k for k in p)
+    head = data.forecast.forecast.headline
+    if head is not None:  # the headline: the sustained lead with its 90% interval
+        sus = head.events["sustained"]
+        out.append(
+            loc.t(
+                "summary.headline",
+                challenger=challenger,
+                margin=loc.num(head.margin, 0),
+                run=head.run_months,
+                s36=loc.pct(sus.p_within[36]) if 36 in sus.p_within else loc.t("n_a"),
+                s60=loc.pct(sus.p_within[last]),
+                i36=_prange(loc, sus.interval90.get(36)),
+                i60=_prange(loc, sus.interval90.get(last)),
+                p36=loc.pct(p[36]) if 36 in p else loc.t("n_a"),
+                p60=loc.pct(p[last]),
+                scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
+            )
+        )
+        out.extend(age_notes(data, loc))
+        return out
     out.append(
         loc.t(
             "summary.forecast",
