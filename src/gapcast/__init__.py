@@ -15,8 +15,7 @@ Names are loaded on first use, so ``import gapcast`` stays cheap and the pure co
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gapcast._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -38,16 +37,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
-
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'gapcast' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -6,8 +6,7 @@ first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gapcast._lazy import lazy_exports
 
 _EXPORTS = {
     "BacktestResult": "gapcast.evaluate.backtest",
@@ -27,16 +26,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'gapcast.evaluate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

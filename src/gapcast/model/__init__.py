@@ -22,8 +22,7 @@ See docs/model.md for the equations and the modelling choices.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gapcast._lazy import lazy_exports
 
 _EXPORTS = {
     "BLOCK": "gapcast.model.engine",
@@ -68,16 +67,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'gapcast.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -6,8 +6,7 @@ Names load from their modules on first use. The shipped scenario files are packa
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from gapcast._lazy import lazy_exports
 
 _EXPORTS = {
     "Scenario": "gapcast.scenario.files",
@@ -19,16 +18,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'gapcast.scenario' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
