@@ -232,3 +232,34 @@ def test_a_model_plugs_in_without_changing_the_others() -> None:
     assert [r.to_dict() for r in more.records if r.model in kept] == [
         r.to_dict() for r in plain.records if r.model in kept
     ]
+
+
+@dataclass(frozen=True)
+class OnlyToy(Flat):
+    """A model fitted in one metric's units: it forecasts that metric only, and reports
+    what it fitted at each origin (the structural model's posterior means)."""
+
+    name: str = "only_toy"
+    metrics: tuple[str, ...] = ("toy",)
+
+    def tune(
+        self, past: PastView, origin: int, horizons: Sequence[int], rng: np.random.Generator
+    ) -> OnlyToy:
+        return OnlyToy(self.name, (origin, int(past(origin).months[-1])))
+
+    def tuned(self) -> dict[str, float]:
+        assert self.fitted is not None
+        return {"origin": float(self.fitted[0])}
+
+
+def test_a_model_forecasts_only_its_metrics_and_reports_what_it_fitted() -> None:
+    toy = synthetic(end=dt.date(2024, 9, 30))
+    other = dataclasses.replace(synthetic(seed=9, end=dt.date(2024, 9, 30)), metric="other")
+    settings = BacktestSettings("2024-05", (1, 3), 4, "toy", {}, extra=(OnlyToy(),))
+    run = run_nested({"toy": toy, "other": other}, settings)
+    mine = {r.metric for r in run.records if r.model == "only_toy"}
+    assert mine == {"toy"}
+    assert {r.metric for r in run.records if r.model == "trend"} == {"toy", "other"}
+    for origin, values in run.tuned.items():
+        assert values["only_toy.origin"] == origin
+        assert {"window", "rho"} <= set(values)

@@ -264,3 +264,41 @@ def test_training_history_is_a_running_max_and_skips_rows_without_country_or_dat
     np.testing.assert_array_equal(hist, [[50.0, 40.0], [50.0, 40.0], [50.0, 40.0]])
     with pytest.raises(InsufficientDataError, match="no training-compute estimate of C"):
         fitdata.training_history(models, ("A", "C"), months)
+
+
+def test_padding_to_a_larger_shape_changes_no_likelihood_and_no_as_of_state(
+    rng: np.random.Generator,
+) -> None:
+    """The nested backtest pads every origin's data to one shape: the padded rows and months
+    add only the prior density of the padded months' shocks, and the as-of states are the
+    unpadded model's."""
+    import jax.numpy as jnp
+    import numpyro
+    import numpyro.distributions as dist
+    from numpyro import handlers
+    from numpyro.infer.util import log_density
+
+    numpyro.enable_x64()
+    design = recovery.synthetic_design(rng, months=9, cross_rows=14)
+    data = recovery.simulate(design, recovery.TRUTH, 3, np.random.default_rng(3))
+    est = scenario_files.load("baseline").estimation
+    assert est is not None
+    table, lag = est.priors(), est.catch_up_lag_months
+    plain = {k: jnp.asarray(v) for k, v in bayes.model_arrays(data).items()}
+    padded = {k: jnp.asarray(v) for k, v in bayes.model_arrays(data, shape=(20, 13)).items()}
+    assert padded["eci"].shape == (20,) and padded["d_ln_r"].shape == (12, 2)
+    kwargs = {"priors": table, "lag": lag}
+    trace = handlers.trace(handlers.seed(bayes._model, 0)).get_trace(plain, **kwargs)
+    params = {
+        k: s["value"] for k, s in trace.items() if s["type"] == "sample" and not s["is_observed"]
+    }
+    extra = jnp.asarray(np.random.default_rng(4).standard_t(5.0, size=(4, 2)))
+    params_padded = {**params, "z": jnp.concatenate([params["z"], extra])}
+    lp_plain, tr_plain = log_density(bayes._model, (plain,), kwargs, params)
+    lp_padded, tr_padded = log_density(bayes._model, (padded,), kwargs, params_padded)
+    prior_extra = dist.StudentT(params["shock_df"]).log_prob(extra).sum()
+    assert float(lp_padded) == pytest.approx(float(lp_plain + prior_extra), rel=1e-12)
+    for name in ("state_leader", "state_challenger"):
+        assert float(tr_padded[name]["value"]) == float(tr_plain[name]["value"])
+    with pytest.raises(ValueError, match="smaller than the data"):
+        bayes.model_arrays(data, shape=(5, 13))

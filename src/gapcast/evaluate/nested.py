@@ -23,7 +23,9 @@ Held-out metrics use the tuning metric's tuned values and stacking weights at th
 origin; nothing is ever fitted or chosen on them. More models under test (the structural
 model) come in through ``BacktestSettings.extra``: each is tuned once per origin
 (``tune_extra``, on the tuning metric's data known then; a posterior fit goes there) and
-forecasts every metric from that origin beside the trend model. Each (metric, origin) task draws its
+forecasts from that origin beside the trend model: every metric, or those in its
+``metrics`` attribute where it has one (the structural model forecasts ECI only; its
+parameters are in ECI points). Each (metric, origin) task draws its
 random numbers from ``SeedSequence(seed, spawn_key=(key of forecaster and metric, origin))``,
 so results are identical for any number of worker processes (``workers``) and a model added
 to the comparison changes no other model's numbers.
@@ -58,8 +60,8 @@ QUANTILES = 100
 """Quantile levels ``(i + 1/2) / QUANTILES`` each forecast is kept at (for stacking)."""
 STACK_GRID = 10
 MIN_STACK = 6
-MODELS = ("trend", "stack", "selected")
-"""The models under test (the structural model joins them when wired)."""
+MODELS = ("structural", "trend", "stack", "selected")
+"""The models under test, in table order (``structural`` where it is passed in ``extra``)."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -143,6 +145,9 @@ def forecast_at(
     draws = {}
     if known.both:
         for f in forecasters:
+            only = getattr(f, "metrics", None)
+            if only is not None and data.metric not in only:
+                continue
             rng = np.random.default_rng(seed_for(seed, f"{f.name}:{data.metric}", origin))
             draws[f.name] = dict(f.forecast(known, horizons, rng).draws)
     return OriginForecasts(
@@ -453,6 +458,19 @@ def _parse_month(text: str) -> Any:
     return dt.date(y, m, 1)
 
 
+def _tuned_values(trend: Trend, extra: Sequence[Forecaster]) -> dict[str, float]:
+    """Return what was tuned at one origin: the trend's values, then each extra model's.
+
+    An extra model's values are named ``<name>.<value>`` (from its ``tuned()``, if any).
+    """
+    out = {"window": float(trend.window), "rho": trend.rho}
+    for f in extra:
+        values = getattr(f, "tuned", None)
+        if values is not None:
+            out.update({f"{f.name}.{k}": float(v) for k, v in values().items()})
+    return out
+
+
 def run_nested(
     datas: Mapping[str, MetricData], settings: BacktestSettings, *, workers: int = 1
 ) -> NestedRun:
@@ -478,7 +496,7 @@ def run_nested(
     return NestedRun(
         settings,
         tuple(records + extra),
-        {o: {"window": float(t.window), "rho": t.rho} for o, (t, _) in tuned.items()},
+        {o: _tuned_values(t, extra) for o, (t, extra) in tuned.items()},
         weights,
         scored_origins,
     )

@@ -123,27 +123,47 @@ def prior_sd(prior: PriorDist) -> float:
     return float((prior.high - prior.low) / math.sqrt(12.0))
 
 
-def model_arrays(data: FitData, parts: tuple[str, ...] = PARTS) -> dict[str, Array]:
-    """Return the fit's data as the model's array arguments (shapes fixed by the design).
+def model_arrays(
+    data: FitData, parts: tuple[str, ...] = PARTS, shape: tuple[int, int] | None = None
+) -> dict[str, Array]:
+    """Return the fit's data as the model's array arguments.
 
     ``parts`` names the likelihoods used (``cross``, ``state``); leaving one out (masked)
-    shows what the other alone says.
+    shows what the other alone says. ``shape`` = ``(rows, months)`` pads the cross-section
+    with masked rows and the monthly series with months after the as-of month that observe
+    nothing (no release, no research-compute change), so fits of data sets of different
+    sizes share one compiled sampler (the nested backtest refits at every origin). The
+    padded months' shocks are drawn from their prior and touch no likelihood, so the
+    posterior of every parameter and of the as-of states is the same as without padding.
     """
     cs, series = data.cross, data.series
     seen = np.isfinite(series.release)
+    d_ln_r = np.diff(series.ln_research, axis=0)
+    rows, months = shape or (cs.size, series.months)
+    if rows < cs.size or months < series.months:
+        raise ValueError(
+            f"shape {(rows, months)} is smaller than the data ({cs.size}, {series.months})"
+        )
+
+    def pad(x: Array, n: int) -> Array:
+        widths = [(0, n - x.shape[0])] + [(0, 0)] * (x.ndim - 1)
+        return np.pad(np.asarray(x, np.float64), widths)
+
     return {
         "cross_weight": np.array(1.0 if "cross" in parts else 0.0),
         "state_weight": np.array(1.0 if "state" in parts else 0.0),
-        "eci": cs.eci,
-        "ln_flop": cs.ln_flop - LN_FLOP_CENTRE,
-        "x": cs.year - YEAR_CENTRE,
-        "challenger": cs.challenger,
-        "other": cs.other,
+        "eci": pad(cs.eci, rows),
+        "ln_flop": pad(cs.ln_flop - LN_FLOP_CENTRE, rows),
+        "x": pad(cs.year - YEAR_CENTRE, rows),
+        "challenger": pad(cs.challenger, rows),
+        "other": pad(cs.other, rows),
+        "row_seen": pad(np.ones(cs.size), rows),
         "initial": series.initial,
-        "d_ln_r": np.diff(series.ln_research, axis=0),
-        "release": np.where(seen, series.release, 0.0),
-        "release_se": np.where(seen, series.release_se, 0.0),
-        "seen": seen.astype(np.float64),
+        "d_ln_r": pad(d_ln_r, months - 1),
+        "release": pad(np.where(seen, series.release, 0.0), months),
+        "release_se": pad(np.where(seen, series.release_se, 0.0), months),
+        "seen": pad(seen.astype(np.float64), months),
+        "last": np.array(series.months - 1, np.int64),
     }
 
 
@@ -174,7 +194,7 @@ def _model(
         + p["cs_challenger"] * arrays["challenger"]
         + p["cs_other"] * arrays["other"]
     )
-    with numpyro.handlers.mask(mask=arrays["cross_weight"] > 0.5):
+    with numpyro.handlers.mask(mask=(arrays["cross_weight"] > 0.5) & (arrays["row_seen"] > 0.5)):
         numpyro.sample("cross_obs", dist.Normal(mu, p["cs_noise"]), obs=arrays["eci"])
 
     d_ln_r = arrays["d_ln_r"]
@@ -192,8 +212,8 @@ def _model(
 
     _, path = jax.lax.scan(step, jnp.tile(c0, (lag, 1)), (d_ln_r, z), unroll=UNROLL)
     states = jnp.concatenate([c0[None], path], axis=0)
-    numpyro.deterministic("state_leader", states[-1, 0])
-    numpyro.deterministic("state_challenger", states[-1, 1])
+    numpyro.deterministic("state_leader", states[arrays["last"], 0])
+    numpyro.deterministic("state_challenger", states[arrays["last"], 1])
 
     scale = jnp.sqrt(p["obs_sd"] ** 2 + arrays["release_se"] ** 2)
     with numpyro.handlers.mask(mask=(arrays["seen"] > 0.5) & (arrays["state_weight"] > 0.5)):
@@ -234,17 +254,26 @@ class NutsFit:
             jit_model_args=True,
         )
 
-    def run(self, data: FitData, *, seed: int, parts: tuple[str, ...] = PARTS) -> Posterior:
+    def run(
+        self,
+        data: FitData,
+        *,
+        seed: int,
+        parts: tuple[str, ...] = PARTS,
+        shape: tuple[int, int] | None = None,
+    ) -> Posterior:
         """Sample the posterior of ``data``; see ``fit_posterior``.
 
-        ``parts`` drops a likelihood for experiments (``("state",)``: the state space alone).
+        ``parts`` drops a likelihood for experiments (``("state",)``: the state space alone);
+        ``shape`` pads the data (``model_arrays``) so runs on data of different sizes reuse
+        the compiled sampler.
         """
         import jax
         from numpyro.diagnostics import effective_sample_size, split_gelman_rubin  # type: ignore[import-untyped]
 
         cfg, table = self.settings, self._table
         started = time.perf_counter()
-        arrays = {k: jax.numpy.asarray(v) for k, v in model_arrays(data, parts).items()}
+        arrays = {k: jax.numpy.asarray(v) for k, v in model_arrays(data, parts, shape).items()}
         self._mcmc.run(jax.random.PRNGKey(seed), arrays)
         grouped = {
             k: np.asarray(v, np.float64)

@@ -202,13 +202,23 @@ def _load(path: Path) -> Posterior | None:
         return None  # an unreadable cache entry is refitted and overwritten
 
 
-def _compile_cache(store: Store) -> None:
-    """Keep JAX's compiled sampler next to the store: a later fit skips most compilation."""
+def compile_cache(store: Store) -> Path | None:
+    """Return the folder of JAX's compiled samplers next to the store (None: in memory)."""
     if store.path == ":memory:":
+        return None
+    return Path(store.path).parent / COMPILE_CACHE_DIR
+
+
+def use_compile_cache(folder: Path | None) -> None:
+    """Keep JAX's compiled sampler in ``folder`` (None: nowhere).
+
+    A later fit of data of the same shape, in any process, loads it instead of compiling
+    again (about 10-20 s on 2 cores).
+    """
+    if folder is None:
         return
     import jax
 
-    folder = Path(store.path).parent / COMPILE_CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", str(folder))  # type: ignore[no-untyped-call]
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)  # type: ignore[no-untyped-call]
@@ -237,7 +247,7 @@ def posterior(
         cached = _load(path)
         if cached is not None:
             return cached
-    _compile_cache(store)
+    use_compile_cache(compile_cache(store))
     post = bayes.fit_posterior(data, priors_of(scenario), seed=seed, settings=cfg)
     if path is not None:
         _save(path, post)

@@ -24,11 +24,28 @@ from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.evaluate.forecasters import HORIZONS
 from gapcast.evaluate.history import MetricData, known_at
 from gapcast.evaluate.long_horizon import SimulatedCoverage, simulated_coverage, trend_simulator
-from gapcast.evaluate.nested import BacktestSettings, NestedRun, run_nested, tune_at
+from gapcast.evaluate.nested import (
+    BacktestSettings,
+    NestedRun,
+    origin_months,
+    run_nested,
+    tune_at,
+)
 from gapcast.evaluate.track import Row, check_targets, summarize, tuned_table
+from gapcast.model.bayes import SamplerSettings
 from gapcast.store import Store
+from gapcast.usecases import scenarios
+from gapcast.usecases.estimate import compile_cache
 from gapcast.usecases.forecast_inputs import Tables, latest_date
 from gapcast.usecases.measure import metric_info
+from gapcast.usecases.trust_structural import (
+    NAME,
+    SETTINGS,
+    Structural,
+    event_check,
+    origin_data,
+    trend_events,
+)
 
 TUNING = BACKTEST_TUNING
 HELD_OUT = BACKTEST_HELD_OUT
@@ -46,13 +63,17 @@ THRESHOLDS = {
 """Gap (metric points) within which the challenger counts as close: 5 ECI points, 50 rating
 points, 5 percentage points on the benchmarks."""
 SIDES = ("United States", "China")
-MODEL = "trend"
-"""The model whose numbers the targets are checked on (the structural model, once wired)."""
+MODEL = "structural"
+"""The model whose numbers the targets are checked on: the headline's structural model
+(the trend model's where the run leaves the structural model out)."""
 
 CAVEATS = (
-    "Nested: at each origin the trend model's window and common progress and the stacking "
-    "weights are chosen on ECI data known at that origin; nothing is tuned on the held-out "
-    "metrics.",
+    "Nested: at each origin the structural model's posterior (NUTS, one short chain), the "
+    "trend model's window and common progress and the stacking weights are fitted on ECI "
+    "data known at that origin; nothing is tuned on the held-out metrics.",
+    "The structural model forecasts ECI only (its parameters are in ECI points); its "
+    "scenario assumptions (compute growth, serving demand) are today's published estimates, "
+    "not those known at each origin.",
     "Epoch re-fits ECI scores when it adds data, and the store keeps one vintage: a past "
     "origin sees today's scores for the models released by then (docs/backtest.md).",
     "Origins overlap (a 12-month target is shared by 12 origins): coverage and PIT tests use "
@@ -102,15 +123,22 @@ class TrackRecordV2:
     units: dict[str, str]
     settings: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    events: tuple[dict[str, Any], ...] = ()
+    """The structural model's event check (``trust_structural.event_check``)."""
+
+    @property
+    def model(self) -> str:
+        """The model under test: the structural model when it ran, else the trend model."""
+        return MODEL if any(r.model == MODEL for r in self.rows) else "trend"
 
     def targets(self) -> list[dict[str, Any]]:
         """Return the issue's targets for the model under test."""
-        return check_targets(self.rows, MODEL, TUNING)
+        return check_targets(self.rows, self.model, TUNING)
 
     def to_dict(self, *, records: bool = False) -> dict[str, Any]:
         """Return the JSON document of ``gapcast backtest --json``."""
         out: dict[str, Any] = {
-            "model": MODEL,
+            "model": self.model,
             "tuning_metric": TUNING,
             "held_out": [m for m in self.units if m != TUNING],
             "units": self.units,
@@ -119,8 +147,10 @@ class TrackRecordV2:
             },
             "scores": [r.to_dict() for r in self.rows],
             "targets": self.targets(),
+            "event_check": list(self.events),
             "calibrated": {
-                "what": "trend window and common progress, stacking weights",
+                "what": "structural posterior (means shown), trend window and common "
+                "progress, stacking weights",
                 "on": f"{TUNING} origins before each forecast's origin (nested)",
                 "per_origin": tuned_table(self.run),
                 "stack_weights": dict(self.run.stack_weights),
@@ -194,8 +224,14 @@ def track_record(
     *,
     workers: int = 1,
     tables: Tables | None = None,
+    structural: bool = True,
+    sampler: SamplerSettings | None = None,
 ) -> TrackRecordV2:
-    """Run the nested backtest on ECI and the held-out metrics (module docstring)."""
+    """Run the nested backtest on ECI and the held-out metrics (module docstring).
+
+    ``structural`` adds the headline's structural model, refitted at every origin with
+    ``sampler`` (default ``trust_structural.SETTINGS``) on the baseline scenario's priors.
+    """
     hs = tuple(sorted(set(horizons)))
     _check(metrics, hs, seed)
     try:
@@ -204,8 +240,19 @@ def track_record(
         raise RequestError("start", f"'{start}' is not a month (use YYYY-MM)") from None
     tables = tables or Tables.load(store)
     datas, left_out = load_data(tables, metrics)
+    extra: tuple[Structural, ...] = ()
+    if structural:
+        scenario = scenarios.load("baseline")
+        origins = origin_months(datas[TUNING], start, hs)
+        per_origin, skipped = origin_data(tables, scenario, origins)
+        extra = (
+            Structural(
+                scenario, per_origin, sampler or SETTINGS, compile_cache=compile_cache(store)
+            ),
+        )
+        left_out = [*skipped, *left_out]
     settings = BacktestSettings(
-        start, hs, DEFAULT_SEED if seed is None else seed, TUNING, THRESHOLDS
+        start, hs, DEFAULT_SEED if seed is None else seed, TUNING, THRESHOLDS, extra=extra
     )
     run = run_nested(datas, settings, workers=workers)
     if not run.records:
@@ -221,7 +268,22 @@ def track_record(
         "data_end": {m: d.end.isoformat() for m, d in datas.items()},
     }
     units = {m: d.unit for m, d in datas.items()}
-    return TrackRecordV2(run, rows, units, meta, (*CAVEATS, *left_out))
+    events: tuple[dict[str, Any], ...] = ()
+    if structural:
+        fitted = _prefixed(run, NAME)
+        trend = {o: v for o, v in run.tuned.items() if o in fitted}
+        predicted = {NAME: fitted, "trend": trend_events(datas[TUNING], trend, settings.seed)}
+        events = tuple(event_check(datas[TUNING], predicted))
+    return TrackRecordV2(run, rows, units, meta, (*CAVEATS, *left_out), events)
+
+
+def _prefixed(run: NestedRun, name: str) -> dict[int, dict[str, float]]:
+    head = f"{name}."
+    return {
+        o: {k[len(head) :]: v for k, v in values.items() if k.startswith(head)}
+        for o, values in run.tuned.items()
+        if any(k.startswith(head) for k in values)
+    }
 
 
 LONG_HORIZONS = (36, 60)
