@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -47,6 +48,20 @@ def mirror_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
     with Store(path) as s:
         import_paths(s, [mirror])
     return path
+
+
+@pytest.fixture(scope="session")
+def reduced_track_record(mirror_db: Path) -> Any:
+    """A nested backtest on the mirror, reduced: ECI and LMArena, origins from 2025-09,
+    horizons 1 and 3 months, the structural model refitted at each origin with a tiny chain."""
+    from gapcast.model.bayes import SamplerSettings
+    from gapcast.usecases import trust_nested
+
+    tiny = SamplerSettings(warmup=60, samples=60, chains=1)
+    with Store(mirror_db, read_only=True) as store:
+        return trust_nested.track_record(
+            store, ["eci", "lmarena"], (1, 3), start="2025-09", sampler=tiny
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -115,6 +115,46 @@ def _long(ctx: typer.Context, seed: int | None, histories: int, as_json: bool) -
             )
 
 
+def _events(doc: dict[str, Any]) -> None:
+    """Print the event check and the structural posterior's drift across origins."""
+    fitted = [t for t in doc["calibrated"]["per_origin"] if "structural.lambda" in t]
+    if fitted:
+        lam = [t["structural.lambda"] for t in fitted]
+        kap = [t["structural.kappa"] for t in fitted]
+        console.print(
+            f"[bold]Structural posterior[/bold] refitted at {len(fitted)} origins "
+            f"({fitted[0]['origin'][:7]} to {fitted[-1]['origin'][:7]}): mean λ "
+            f"{min(lam):.2f} to {max(lam):.2f}, mean κ {min(kap):.3f} to {max(kap):.3f}"
+        )
+    rows = doc.get("event_check") or []
+    if not rows:
+        return
+    t = Table(
+        title="Event check: China ahead within h months, predicted at past origins vs what "
+        "happened\nP(outcome): the probability the model gave to what happened on "
+        "non-overlapping windows",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        box=None,
+        padding=(0, 1, 0, 0),
+    )
+    for col in ("model", "event", "h", "origins", "mean P", "happened", "Brier", "P(outcome)"):
+        t.add_column(col, justify="left" if col in ("model", "event") else "right")
+    for r in rows:
+        t.add_row(
+            r["model"],
+            r["event"],
+            str(r["horizon"]),
+            f"{r['origins']} ({r['first_origin'][:7]}..{r['last_origin'][:7]})",
+            f"{100 * r['mean_p']:.0f}%",
+            f"{100 * r['observed_rate']:.0f}%",
+            f"{r['brier']:.3f}",
+            f"{100 * r['p_of_outcome']:.1f}% of {r['disjoint_windows']}",
+        )
+    console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``backtest`` to the root app."""
 
@@ -193,6 +233,7 @@ def register(app: typer.Typer) -> None:
             if "n_eff" in t:
                 extra += f" (n_eff {t['n_eff']:.1f})"
             console.print(f"  {t['target']}: {_f(t['value'])}{extra} · {mark}")
+        _events(doc)
         console.print(
             "[dim]rows count the origins where the trend model and every baseline forecast; "
             "skill: 1 - CRPS / CRPS of the strongest baseline on the same origins, 90% CI by "

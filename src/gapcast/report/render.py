@@ -25,7 +25,7 @@ from gapcast.report import figures, findings
 from gapcast.report.claims_section import claims_section
 from gapcast.report.i18n import Locale
 from gapcast.report.sweep_section import sweep_section
-from gapcast.report.track_record import track_record_section
+from gapcast.report.track_record import headline_record, track_record_section
 from gapcast.usecases.report import ReportData
 
 HORIZONS = (12, 36, 60)
@@ -456,6 +456,7 @@ def summary(data: ReportData, loc: Locale) -> list[str]:
                 scenario=loc.scenario(data.scenario, data.forecast.scenario.title),
             )
         )
+        out.extend(headline_record(data.track_record, challenger, loc))
         out.extend(age_notes(data, loc))
         return out
     out.append(

@@ -32,7 +32,7 @@
     health: null, scenario: null, params: {}, touched: new Set(), asOf: null,
     seq: 0, controller: null, timer: null, forecast: null, groups: null,
     glossary: { params: {}, parts: {}, terms: {} }, freshness: null, compare: null,
-    sensitivity: null, backtest: null, gap: null, heavySeq: 0,
+    sensitivity: null, gap: null, heavySeq: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -521,21 +521,6 @@
     el.innerHTML = "<h3>What drives it</h3><p class=\"note\">Ranking the assumptions…</p>";
   }
 
-  /* How much the track record supports it: the trend baseline's backtest at 12 months (the
-     structural model has no backtest yet, and the card says so). */
-  function renderRecord() {
-    const el = $("a-record");
-    const b = state.backtest;
-    if (!b) return;
-    const rows = b.scores.filter((r) => r.model === "trend");
-    const r = rows.find((x) => x.horizon === 12) || rows[rows.length - 1];
-    if (!r) { el.innerHTML = "<h3>Track record</h3><p class=\"note\">No backtest scores.</p>"; return; }
-    el.innerHTML = "<h3>Track record</h3>" +
-      '<p id="record-skill"><strong>' + (r.skill >= 0 ? "+" : "−") + num(Math.abs(r.skill), 2) + "</strong> skill vs “gap stays”</p>" +
-      '<p class="note">80% interval covered ' + pct(r.coverage80, 0) + " of " + num(r.n, 0) + " past forecasts, " + r.horizon +
-      " months ahead (" + esc(b.metric.toUpperCase()) + ', trend baseline<span class="extra">; the structural model is not backtested yet; neighbouring origins overlap, so few independent checks</span>).</p>';
-  }
-
   function band(x, upper, lower, rgb, alpha, name, show) {
     return [
       { x: x, y: upper, mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false },
@@ -686,34 +671,6 @@
     }
   }
 
-  /* ---- track record ---------------------------------------------------------------- */
-
-  async function loadBacktest() {
-    const url = "/api/backtest?metric=" + encodeURIComponent($("bt-metric").value);
-    $("backtest-twin").href = url;
-    $("backtest-body").innerHTML = '<p class="loading">Running the backtest…</p>';
-    try {
-      const b = await getJSON(url);
-      state.backtest = b;
-      renderRecord();
-      const models = ["trend", "persistence", "linear"];
-      const names = Object.assign({}, MODEL_NAMES, { persistence: "persistence", linear: "linear extrapolation" });
-      const cell = (m, h) => {
-        const s = b.scores.find((r) => r.model === m && r.horizon === h);
-        if (!s) return "<td></td>";
-        const skill = m === "persistence" ? "–" : (s.skill >= 0 ? "+" : "−") + num(Math.abs(s.skill), 2);
-        return '<td class="num">' + skill + " · " + pct(s.coverage80, 0) + "</td>";
-      };
-      $("backtest-body").innerHTML = '<table class="sources"><caption class="muted small" style="text-align:left">' +
-        esc(b.origins.length + " origins, " + b.origins[0] + " to " + b.origins[b.origins.length - 1]) + "</caption>" +
-        '<thead><tr><th scope="col">Model</th>' + b.horizons.map((h) => '<th scope="col" class="num">' + h + " months</th>").join("") +
-        "</tr></thead><tbody>" + models.map((m) => "<tr><td>" + esc(names[m]) + "</td>" + b.horizons.map((h) => cell(m, h)).join("") + "</tr>").join("") +
-        "</tbody></table>";
-    } catch (err) {
-      $("backtest-body").innerHTML = '<p class="error">The backtest could not be run: ' + esc(err.message) + "</p>";
-    }
-  }
-
   /* ---- sensitivity and provenance ----------------------------------------------- */
 
   async function loadSensitivity() {
@@ -764,11 +721,11 @@
 
   /* ---- wiring -------------------------------------------------------------------- */
 
-  /* Heavy panels (compare, sensitivity, backtest) run only after the headline has drawn, one
+  /* Heavy panels (compare, sensitivity) run only after the headline has drawn, one
      after another, so a forecast never queues behind them; a newer headline cancels the rest. */
   async function loadHeavy() {
     const seq = ++state.heavySeq;
-    for (const load of [loadCompare, loadSensitivity, loadBacktest]) {
+    for (const load of [loadCompare, loadSensitivity]) {
       if (seq !== state.heavySeq) return;
       await load();
     }
@@ -794,7 +751,6 @@
     } catch (err) {
       $("headline").innerHTML = '<p class="error">Scenarios could not be loaded: ' + esc(err.message) + "</p>";
     }
-    $("bt-metric").addEventListener("change", loadBacktest);
     $("groups").addEventListener("change", loadGap);
     $("metric").addEventListener("change", loadGap);
     $("scenario").addEventListener("change", async () => { state.heavySeq++; state.sensitivity = null; await loadScenario(); refresh(); });
