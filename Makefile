@@ -34,6 +34,7 @@ demo: $(STAMP)
 	  export-controls-loosen open-diffusion-fast china-research-push --plot $(OUT)/forecast-compare.html
 	$(BIN)/gapcast thesis
 	$(BIN)/gapcast claims
+	$(BIN)/gapcast backtest --workers 2
 	$(BIN)/gapcast report --scenario baseline --out $(OUT) --lang all
 	@echo "Dashboard: GAPCAST_DB=$(GAPCAST_DB) $(BIN)/gapcast serve   (then open http://127.0.0.1:8000/)"
 

@@ -140,7 +140,7 @@ def test_the_first_screen_answers_the_question(
     assert ("range" in headline and "Monte Carlo error" in headline) or "90%" in headline
     assert "95%" in page.inner_text("#a-gap") and "months" in page.inner_text("#a-lag")
     assert "skill" in page.inner_text("#a-record")
-    assert "structural model" in page.inner_text("#a-record")  # the headline's own record
+    assert "Structural model" in page.inner_text("#a-record")  # the headline's own record
     drivers = page.inner_text("#a-drivers")
     assert "groups." not in drivers and "share of variance" in drivers
     assert page.evaluate("document.documentElement.scrollWidth") <= width

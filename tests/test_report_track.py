@@ -55,3 +55,40 @@ def test_absent_record_says_how_to_make_one() -> None:
     loc = i18n.Locale("en")
     out = track_record_section(None, loc)
     assert out["rows"] == [] and "gapcast backtest" in out["text"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ja"])
+def test_the_headline_is_put_beside_its_event_check(lang: str) -> None:
+    from gapcast.report.track_record import headline_record
+
+    loc = i18n.Locale(lang)
+
+    def check(model: str, h: int, mean_p: float, p_outcome: float) -> dict[str, Any]:
+        return {
+            "model": model,
+            "event": "strict",
+            "horizon": h,
+            "origins": 13,
+            "first_origin": "2023-11-30",
+            "last_origin": "2024-11-30",
+            "mean_p": mean_p,
+            "observed_rate": 0.0,
+            "brier": mean_p**2,
+            "disjoint_windows": 2,
+            "p_of_outcome": p_outcome,
+        }
+
+    surprised = {
+        "event_check": [
+            check("structural", 6, 0.4, 0.2),
+            check("structural", 12, 0.68, 0.079),
+            check("trend", 12, 0.03, 0.94),
+        ]
+    }
+    events, warning = headline_record(surprised, "China", loc)
+    assert "2023-11" in events and "2024-11" in events  # the 12-month row, not the 6-month one
+    assert loc.pct(0.68) in events and loc.pct(0.079) in events and loc.pct(0.03) in events
+    assert warning == loc.t("summary.track_surprised", challenger="China")
+    calm = {"event_check": [check("structural", 12, 0.2, 0.64)]}
+    assert len(headline_record(calm, "China", loc)) == 1
+    assert headline_record(None, "China", loc) == [loc.t("summary.track_none")]

@@ -110,12 +110,14 @@
     }
     const lo = r.skill_ci90[0], hi = r.skill_ci90[1];
     const events = eventSentence(doc, doc.model);
+    const who = doc.model === "structural" ? "Structural model" : "The " + doc.model + " model";
     el.innerHTML = "<h3>Track record</h3>" +
       '<p id="record-skill"><strong>' + signed(r.skill) + "</strong> skill vs " + esc(r.baseline || "baseline") +
-      (lo === null ? "" : ' <span class="note">[' + signed(lo) + ", " + signed(hi) + "]</span>") + "</p>" +
-      '<p class="note">' + esc(NAMES[doc.model] || doc.model) + ", " + r.horizon + " months ahead on " +
-      esc(doc.tuning_metric.toUpperCase()) + ": 80% interval covered " + pct(r.coverage["80"].rate) + " of " + r.n +
-      ' past forecasts<span class="extra"> (n_eff ' + r.coverage["80"].n_eff.toFixed(1) + ")</span>.</p>" +
+      (lo === null ? "" : ' <span class="note extra">[' + signed(lo) + ", " + signed(hi) + "]</span>") + "</p>" +
+      '<p class="note">' + esc(who) + ", " + r.horizon + (r.horizon === 1 ? " month" : " months") +
+      " ahead: 80% interval covered " + pct(r.coverage["80"].rate) + " of " + r.n +
+      '<span class="extra"> past forecasts on ' + esc(doc.tuning_metric.toUpperCase()) + " (n_eff " +
+      r.coverage["80"].n_eff.toFixed(1) + ")</span>.</p>" +
       (events ? '<p class="note extra">' + esc(events) + "</p>" : "");
   }
 
