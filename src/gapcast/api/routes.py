@@ -71,9 +71,15 @@ def _shipped(name: str) -> str:
     return name
 
 
-def _scenario_files() -> str:
-    """Return the content key of the scenario files, the calibration and the code version."""
-    return jobs.inputs_key()
+def inputs_key(services: Services) -> str:
+    """Return the key of every input of a result besides the data and the request.
+
+    The content key of the scenario files, the calibration and the code version
+    (``jobs.inputs_key``), and the fitted posteriors cached next to the store
+    (``StoreProvider.fits_key``): a fit written while the server runs is used from the
+    next request on, never hidden behind a cached prior-based answer.
+    """
+    return f"{jobs.inputs_key()}-{services.provider.fits_key()}"
 
 
 def _check_token(settings: ApiSettings, authorization: str | None) -> None:
@@ -282,7 +288,8 @@ def build_router(settings: ApiSettings) -> APIRouter:
         data_hash = services.provider.data_hash()
         # The request (with the scenario files' size and time) names the cache key of the
         # scenario's content, so a repeated request skips parsing the scenario.
-        request = (name, _scenario_files(), tuple(sets), horizon, seed_, draws, model, as_of)
+        inputs = inputs_key(services)
+        request = (name, inputs, tuple(sets), horizon, seed_, draws, model, as_of)
         key = services.request_keys.get((request, data_hash))
         if key is not None:
             found = services.forecasts.get(key)
@@ -292,7 +299,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         scenario = scenario_files.load(name, sets + horizon_set)
         key = (
             "forecast",
-            _scenario_files(),
+            inputs,
             scenario.content_hash(),
             data_hash,
             seed_,
@@ -318,6 +325,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
                     as_of,
                     save=False,
                     tables=cached_tables(services, store) if as_of is None else None,
+                    loaded=scenario,
                 )
             out = convert.forecast_out(report, sets)
             if mc_target is not None:
@@ -422,7 +430,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         key = (
             "compare",
             services.provider.data_hash(),
-            _scenario_files(),
+            inputs_key(services),
             tuple(names),
             model,
             draws,
@@ -452,7 +460,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.backtest(store, metric).to_dict())
 
-        key = ("backtest", services.provider.data_hash(), jobs.inputs_key(), metric)
+        key = ("backtest", services.provider.data_hash(), inputs_key(services), metric)
         return jobs.answer(services.jobs.submit("backtest", key, compute))
 
     @router.get(
@@ -473,7 +481,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.sensitivity(store, name, model).to_dict())
 
-        key = ("sensitivity", services.provider.data_hash(), jobs.inputs_key(), name, model)
+        key = ("sensitivity", services.provider.data_hash(), inputs_key(services), name, model)
         return jobs.answer(services.jobs.submit("sensitivity", key, compute))
 
     @router.get(
@@ -512,7 +520,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             return _clean_json(answer.to_dict())
 
         request = (name, vary, target, within, value_range, model)
-        key = ("whatif", services.provider.data_hash(), jobs.inputs_key(), request)
+        key = ("whatif", services.provider.data_hash(), inputs_key(services), request)
         return jobs.answer(services.jobs.submit("whatif", key, compute))
 
     # ---- runs ------------------------------------------------------------------------
