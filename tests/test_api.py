@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -357,6 +358,15 @@ def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> N
         404,
         "not_found",
     )
+
+
+def test_a_forecast_says_how_old_the_data_are(client: TestClient) -> None:
+    body = client.get("/api/forecast", params={"draws": 500, "seed": 11}).json()
+    age = body["data_age"]
+    assert age["data_through"] == body["as_of"]
+    assert age["today"] == dt.date.today().isoformat()
+    assert age["notes"][0].startswith(f"Data through {body['as_of']}: ")
+    assert set(age["months_passed"]) <= set(body["p_ahead_within"])
 
 
 def test_thesis_holds_the_share_with_common_random_numbers(client: TestClient) -> None:

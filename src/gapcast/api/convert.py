@@ -140,6 +140,7 @@ def forecast_out(report: ForecastReport, overrides: list[str]) -> schemas.Foreca
                 "overrides": overrides,
                 "data_hash": doc["data_hash"],
                 "version": doc["version"],
+                "data_age": doc["data_age"],
             }
         )
     )

@@ -288,7 +288,8 @@ def build_router(settings: ApiSettings) -> APIRouter:
         data_hash = services.provider.data_hash()
         # The request (with the scenario files' size and time) names the cache key of the
         # scenario's content, so a repeated request skips parsing the scenario.
-        inputs = inputs_key(services)
+        # Today's date too: the answer says how old the data are today (``data_age``).
+        inputs = (inputs_key(services), dt.date.today())
         request = (name, inputs, tuple(sets), horizon, seed_, draws, model, as_of)
         key = services.request_keys.get((request, data_hash))
         if key is not None:

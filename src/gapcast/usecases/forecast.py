@@ -25,7 +25,7 @@ from gapcast import __version__
 from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError, StoreError
 from gapcast.frames import Tabular
-from gapcast.freshness import check_as_of, data_end
+from gapcast.freshness import DataAge, check_as_of, data_end
 from gapcast.model import engine, structural
 from gapcast.model.headline import Headline, summarize_events
 from gapcast.model.inputs import ForecastInputs
@@ -82,8 +82,22 @@ class ForecastReport(Tabular):
         """Return what is stored as the run's results."""
         return {"forecast": self.forecast.to_dict(), "inputs": self.inputs}
 
+    def data_age(self, today: dt.date | None = None) -> DataAge:
+        """Return how old the data are on ``today`` (default: today).
+
+        With the horizons that have partly passed since the forecast's as-of date: the
+        notes the text output prints.
+        """
+        sel = self.selected
+        horizons = tuple(sorted(sel.p_ahead_within))
+        return DataAge(sel.as_of, today or dt.date.today(), sel.as_of, horizons)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of ``gapcast forecast --json``."""
+        """Return the JSON document of ``gapcast forecast --json``.
+
+        ``data_age`` (how old the data are today, with the notes the text output prints) is
+        not part of the stored results: a re-run on another day reproduces the rest.
+        """
         sel = self.selected.to_dict()
         return {
             "scenario": self.scenario.name,
@@ -104,6 +118,7 @@ class ForecastReport(Tabular):
             "data_hash": self.data_hash,
             "version": self.version,
             "run_id": self.run_id,
+            "data_age": self.data_age().to_dict(),
             **self.results(),
         }
 
