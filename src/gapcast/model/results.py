@@ -102,21 +102,20 @@ def hist_quantile(hist: Array, bins: Bins, q: float) -> float:
 def hist_quantiles(hists: Array, bins: Bins, qs: tuple[float, ...] = QUANTILES) -> Array:
     """Return quantiles ``qs`` of each histogram row (``rows × bins`` -> ``rows × qs``).
 
-    The same numbers as ``hist_quantile`` row by row and quantile by quantile, with one
-    cumulative sum per row (a forecast's fan has hundreds of rows).
+    The same numbers as ``hist_quantile`` row by row and quantile by quantile (the bin of a
+    target is the count of cumulative sums below it, which is ``searchsorted(side="left")``
+    on a non-decreasing row), all rows at once: a forecast's fan has hundreds of rows.
     """
     rows = np.asarray(hists, np.float64).reshape(-1, bins.n)
     cum = np.cumsum(rows, axis=1)
-    q = np.asarray(qs, np.float64)
-    out = np.empty((rows.shape[0], q.size), np.float64)
-    for r in range(rows.shape[0]):
-        target = q * cum[r, -1]
-        i = np.minimum(np.searchsorted(cum[r], target, side="left"), bins.n - 1)
-        before = np.where(i > 0, cum[r, i - 1], 0.0)
-        mass = rows[r, i]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(mass > 0, (target - before) / mass, 0.5)
-        out[r] = bins.lo + (i + np.minimum(np.maximum(frac, 0.0), 1.0)) * bins.width
+    target = np.asarray(qs, np.float64)[None, :] * cum[:, -1:]
+    i = np.minimum((cum[:, None, :] < target[:, :, None]).sum(axis=2), bins.n - 1)
+    r = np.arange(rows.shape[0])[:, None]
+    before = np.where(i > 0, cum[r, np.maximum(i - 1, 0)], 0.0)
+    mass = rows[r, i]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(mass > 0, (target - before) / mass, 0.5)
+    out: Array = bins.lo + (i + np.minimum(np.maximum(frac, 0.0), 1.0)) * bins.width
     return out
 
 
