@@ -3,8 +3,8 @@
 A dashboard slider asks for many forecasts of the same data with different assumptions.
 After the first, a forecast given the store's tables reads no table again (the fitted
 posterior's cache entry is found by the data hash), measures its inputs once, and reuses
-the trend baseline when no assumption of the trend changed; every number is the same as
-a forecast computed from scratch.
+the trend baseline when no assumption of the trend changed and the prior draws when no
+prior changed; every number is the same as a forecast computed from scratch.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def canonical(report: use.ForecastReport) -> str:
 def clear() -> None:
     forecast_inputs._INPUTS.clear()
     use._TREND.clear()
+    use._PRIORS.clear()
     estimate._FIT_KEYS.clear()
     estimate._LOADED.clear()
 
@@ -74,6 +75,7 @@ def test_memoised_forecasts_equal_fresh_ones(db: Path) -> None:
         assert len(use._TREND) == 1
         again = use.forecast(store, draws=400, seed=9, overrides=sets, save=False, tables=tables)
         assert len(use._TREND) == 1  # the trend baseline was reused
+        assert len(use._PRIORS) == 1  # and the prior draws (no fit here)
     assert canonical(again) == canonical(fresh)
 
 

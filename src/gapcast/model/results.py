@@ -102,20 +102,24 @@ def hist_quantile(hist: Array, bins: Bins, q: float) -> float:
 def hist_quantiles(hists: Array, bins: Bins, qs: tuple[float, ...] = QUANTILES) -> Array:
     """Return quantiles ``qs`` of each histogram row (``rows × bins`` -> ``rows × qs``).
 
-    The same numbers as ``hist_quantile`` row by row and quantile by quantile (the bin of a
-    target is the count of cumulative sums below it, which is ``searchsorted(side="left")``
-    on a non-decreasing row), all rows at once: a forecast's fan has hundreds of rows.
+    The same numbers as ``hist_quantile`` row by row and quantile by quantile, with one
+    cumulative sum and one search per row: a forecast's fan has hundreds of rows.
     """
     rows = np.asarray(hists, np.float64).reshape(-1, bins.n)
     cum = np.cumsum(rows, axis=1)
     target = np.asarray(qs, np.float64)[None, :] * cum[:, -1:]
-    i = np.minimum((cum[:, None, :] < target[:, :, None]).sum(axis=2), bins.n - 1)
-    r = np.arange(rows.shape[0])[:, None]
-    before = np.where(i > 0, cum[r, np.maximum(i - 1, 0)], 0.0)
-    mass = rows[r, i]
+    i = np.empty(target.shape, np.intp)
+    for r in range(rows.shape[0]):
+        i[r] = np.searchsorted(cum[r], target[r], side="left")
+    np.minimum(i, bins.n - 1, out=i)
+    r_ = np.arange(rows.shape[0])[:, None]
+    before = np.where(i > 0, cum[r_, np.maximum(i - 1, 0)], 0.0)
+    mass = rows[r_, i]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(mass > 0, (target - before) / mass, 0.5)
-    out: Array = bins.lo + (i + np.minimum(np.maximum(frac, 0.0), 1.0)) * bins.width
+    out: Array = np.asarray(
+        bins.lo + (i + np.minimum(np.maximum(frac, 0.0), 1.0)) * bins.width, np.float64
+    )
     return out
 
 

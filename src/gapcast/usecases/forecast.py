@@ -390,8 +390,42 @@ def posterior(
         else None
     )
     if fitted is None:
-        return structural.prior_posterior(scenario, inputs, PRIOR_SIZE, rng)
+        return _PRIORS.get_or_compute(
+            _prior_key(scenario, inputs, seed),
+            lambda: _frozen_posterior(
+                structural.prior_posterior(scenario, inputs, PRIOR_SIZE, rng)
+            ),
+        )
     return structural.with_overrides(fitted, scenario, rng)
+
+
+_PRIORS: Memo[Posterior] = Memo(16)
+"""Prior draws (no fit), by everything ``structural.prior_posterior`` reads."""
+
+
+def _prior_key(scenario: Scenario, inputs: ForecastInputs, seed: int) -> Hashable:
+    """Return what the prior draws depend on: the priors, the measured starts, the seed.
+
+    ``prior_posterior`` reads the scenario's ``capability`` and ``estimation`` sections and,
+    of the inputs, the as-of date and each side's frontier and months since its last step;
+    a slider over compute or serving shares draws the same priors again.
+    """
+    sections = {
+        "capability": scenario.capability.model_dump(mode="json"),
+        "estimation": None
+        if scenario.estimation is None
+        else scenario.estimation.model_dump(mode="json"),
+    }
+    starts = tuple((g.frontier, g.months_since_step) for g in inputs.groups)
+    text = json.dumps(sections, sort_keys=True, default=str)
+    return (text, inputs.as_of, starts, seed, PRIOR_SIZE)
+
+
+def _frozen_posterior(post: Posterior) -> Posterior:
+    """Make a shared posterior's arrays read-only."""
+    for values in post.samples.values():
+        np.asarray(values).flags.writeable = False
+    return post
 
 
 def make_headline(totals: structural.StructuralTotals, post: Posterior) -> Headline:
