@@ -260,10 +260,10 @@ def run_scenario(
     models: dict[str, ModelForecast] = {}
     headline = None
     if "structural" in wanted:
-        # The store's own tables (not a vintage's) also name the fit's cache entry.
-        post = posterior(
-            store, scenario, inputs, day, seed_, tables=tables if day is None else None
-        )
+        # The store's own tables (read from it: they carry its data hash; not a vintage's,
+        # not edited ones) also name the fit's cache entry; else it reads them itself.
+        own = tables if day is None and tables.key is not None else None
+        post = posterior(store, scenario, inputs, day, seed_, tables=own)
         sm = structural.StructuralModel(scenario, inputs, post)
         totals = structural.run(sm, draws, seed_, options)
         models["structural"] = summarize(
