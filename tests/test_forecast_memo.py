@@ -120,3 +120,19 @@ def test_hist_quantiles_are_hist_quantile_row_by_row(bins: Any) -> None:
     for r in range(rows.shape[0]):
         for j, q in enumerate(qs):
             assert got[r, j] == hist_quantile(rows[r], bins, q)
+
+
+def test_a_refinement_in_small_chunks_equals_one_in_one_chunk(db: Path) -> None:
+    """The API refines a slider answer in chunks of ``REFINE_CHUNK`` draws.
+
+    The same numbers as one chunk, to the last digit.
+    """
+    from gapcast.api.provisional import REFINE_CHUNK
+
+    draws = 3 * REFINE_CHUNK + 7
+    with Store(db, read_only=True) as store:
+        clear()
+        whole = use.forecast(store, draws=draws, seed=3, save=False)
+        clear()
+        parts = use.forecast(store, draws=draws, seed=3, save=False, chunk=REFINE_CHUNK)
+    assert canonical(parts) == canonical(whole)

@@ -26,6 +26,7 @@ from gapcast.api import analysis_schemas as analysis
 from gapcast.api import convert, jobs, provisional, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
 from gapcast.errors import AuthError, NotAvailableError, NotFoundError, RequestError
+from gapcast.model import engine
 from gapcast.store import Store
 from gapcast.usecases import data as data_use
 from gapcast.usecases import forecast as forecast_use
@@ -313,7 +314,9 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
         def compute(n: int = draws, mc_target: float | None = None, slot: bool = True) -> bytes:
             # A background refinement takes no engine slot: quick answers never queue
-            # behind it (its thread runs at low priority).
+            # behind it (its thread runs at low priority). It runs in small chunks: the
+            # engine's kernels hold the GIL while they run, and a low-priority thread
+            # holding it would stall the quick answers; between chunks they get it.
             with services.engine if slot else nullcontext(), services.provider.read() as store:
                 report = forecast_use.forecast(
                     store,
@@ -325,6 +328,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
                     sets,
                     as_of,
                     save=False,
+                    chunk=engine.DEFAULT_CHUNK if slot else provisional.REFINE_CHUNK,
                     tables=cached_tables(services, store) if as_of is None else None,
                     loaded=scenario,
                 )
