@@ -14,7 +14,8 @@ Slider answers (``--slider``, also run by default): 8 users each move a dashboar
 through distinct positions (every request a new override value, so no cache helps); each
 request asks for ``mc_error=0.01`` (a provisional answer within one percentage point of
 Monte Carlo error: 2,500 draws) while the full 20,000-draw answer is refined in the
-background. Prints p50/p95 of the provisional answers against the target of 500 ms.
+background. Prints p50/p95 of the provisional answers against the target of 500 ms, with the load
+average before and after (on a shared machine, other work slows every figure).
 
 The store is ``$GAPCAST_DB`` when it exists, else the data mirror (``$GAPCAST_DATA`` or
 ``../shared/data``) imported into a temporary store.
@@ -134,6 +135,14 @@ def slider(base: str) -> float:
     return statistics.quantiles(lat, n=100, method="inclusive")[94]
 
 
+def load_average() -> str:
+    """Return the 1, 5 and 15 minute load averages (the machine may be shared)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def summary(name: str, latencies: list[float], wall: float) -> None:
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     print(
@@ -172,7 +181,9 @@ def main() -> None:
             warm = {"draws": 1000, "seed": 999_999}
             httpx.post(base + "/api/forecast", json=warm, timeout=600).raise_for_status()
             print(f"cores: {os.cpu_count()} · {CLIENTS} concurrent clients · {DRAWS:,} draws")
+            print(f"load average before: {load_average()}")
             p95_slider = slider(base)
+            print(f"load average after: {load_average()}")
             print(
                 f"slider answers (mc_error 0.01 -> 2,500 draws, provisional; "
                 f"{SLIDER_DRAWS:,} refined in the background): p95 {1000 * p95_slider:.0f} ms, "

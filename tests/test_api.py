@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ import pytest
 
 from api_helpers import FIXTURES, TestClient, copy_with_run, finished
 from gapcast.api import create_app
+from gapcast.api.analysis_schemas import ThesisOut
 from gapcast.api.schemas import ErrorOut, ForecastOut, GapOut, ScenarioOut
 from gapcast.store import Store
 from gapcast.usecases import forecast as forecast_use
@@ -358,16 +360,33 @@ def test_sensitivity_gives_sobol_indices_with_intervals(client: TestClient) -> N
     )
 
 
+def test_a_forecast_says_how_old_the_data_are(client: TestClient) -> None:
+    body = client.get("/api/forecast", params={"draws": 500, "seed": 11}).json()
+    age = body["data_age"]
+    assert age["data_through"] == body["as_of"]
+    assert age["today"] == dt.date.today().isoformat()
+    assert age["notes"][0].startswith(f"Data through {body['as_of']}: ")
+    assert set(age["months_passed"]) <= set(body["p_ahead_within"])
+
+
 def test_thesis_holds_the_share_with_common_random_numbers(client: TestClient) -> None:
     params = {"shares": "0.5,0.9", "draws": 2000}
-    body = client.get("/api/thesis", params=params).json()
+    first = client.get("/api/thesis", params=params)
+    assert first.status_code == 202  # a background job, like the other heavy analyses
+    assert first.json()["kind"] == "thesis"
+    body = finished(client, first).json()
+    ThesisOut.model_validate(body)
     assert [r["share"] for r in body["rows"]] == [0.5, 0.9]
     assert body["side"] == "challenger" and body["within_months"] == 60
     assert body["data_can_tell"] is False and "cannot tell" in body["message"]
     assert body["lambda"]["status"] == "prior"
-    assert body == client.get("/api/thesis", params=params).json()
+    again = client.get("/api/thesis", params=params)
+    assert again.status_code == 200 and again.json() == body
     assert_error(
         client.get("/api/thesis", params={"shares": "0.5,x"}), 422, "request_error", "shares"
+    )
+    assert_error(
+        client.get("/api/thesis", params={"shares": "0.5,1.2"}), 422, "request_error", "shares"
     )
     assert_error(client.get("/api/thesis", params={"scenario": "nope"}), 404, "not_found")
 

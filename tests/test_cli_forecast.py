@@ -3,6 +3,7 @@ and the scenario comparison on the real data mirror (marked ``mirror``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,22 @@ def test_forecast_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out["inputs"]["groups"]["challenger"]["label"] == "China"
     assert out["inputs"]["groups"]["leader"]["compute_share_of_world_clusters"] == 0.8
     assert out["run_id"] >= 1 and out["seed"] == use.DEFAULT_SEED
+
+
+def test_forecast_json_says_how_old_the_data_are(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = as_json(capsys, db, "forecast", "--draws", "500")
+    age = out["data_age"]
+    assert age["data_through"] == out["as_of"] == "2025-10-15"
+    assert age["today"] == dt.date.today().isoformat()
+    assert age["notes"][0].startswith("Data through 2025-10-15: ")
+    # The same notes as the text output.
+    code, text, _ = run(capsys, db, "forecast", "--draws", "500")
+    assert code == 0
+    flat = " ".join(text.split())
+    for note in age["notes"]:
+        assert " ".join(note.split()) in flat
 
 
 def test_models_horizon_and_as_of(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

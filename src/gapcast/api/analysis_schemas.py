@@ -107,3 +107,37 @@ class BacktestOut(_Open):
     origins: list[str]
     horizons: list[int]
     scores: list[BacktestScoreOut] = Field(description="One row per model and horizon.")
+
+
+class ThesisEventOut(_Open):
+    """One event (strict or sustained lead) at one held serving share."""
+
+    p: float = Field(description="P(event within the months asked for).")
+    interval90: list[float] = Field(description="Its 90% interval over parameter uncertainty.")
+    mc_se: float = Field(description="Monte Carlo error of ``p``.")
+    change: float = Field(description="``p`` minus ``p`` at the first share (same draws).")
+
+
+class ThesisRowOut(_Open):
+    """The events at one held serving share."""
+
+    share: float
+    strict: ThesisEventOut
+    sustained: ThesisEventOut
+
+
+class ThesisOut(_Open):
+    """The thesis experiment: one side's serving share held at each value."""
+
+    scenario: str
+    side: str
+    label: str
+    within_months: int
+    as_of: str
+    rows: list[ThesisRowOut]
+    lambda_: dict[str, Any] = Field(alias="lambda", description="λ: mean, ci90, status.")
+    data_can_tell: bool
+    message: str
+    posterior: str = Field(description="prior, or the fit's method (NUTS).")
+    draws: int
+    seed: int

@@ -30,6 +30,8 @@ def clean(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        if all(type(v) is float and math.isfinite(v) for v in value):
+            return list(value)  # the common case (a forecast's fans): nothing to change
         return [clean(v) for v in value]
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.isoformat()
@@ -140,6 +142,7 @@ def forecast_out(report: ForecastReport, overrides: list[str]) -> schemas.Foreca
                 "overrides": overrides,
                 "data_hash": doc["data_hash"],
                 "version": doc["version"],
+                "data_age": doc["data_age"],
             }
         )
     )

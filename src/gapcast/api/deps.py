@@ -37,6 +37,7 @@ from gapcast.api.jobs import JobQueue
 from gapcast.defaults import DRAWS
 from gapcast.errors import NotAvailableError, StoreBusyError
 from gapcast.store import FileImport, ImportResult, Store
+from gapcast.usecases import estimate
 
 log = logging.getLogger("gapcast.api")
 
@@ -206,6 +207,14 @@ class StoreProvider:
     def data_hash(self) -> str:
         """Return the data hash of the latest copy of the store."""
         return self._current()[1]
+
+    def fits_key(self) -> str:
+        """Return the key of the fitted posteriors cached next to the store file.
+
+        It changes when ``gapcast fit`` writes a posterior (``estimate.fits_key``), so every
+        result that may use one is computed afresh from the next request on.
+        """
+        return estimate.fits_key(self.path)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Background jobs: heavy analyses (backtest, sensitivity, what-if) over HTTP.
+"""Background jobs: heavy analyses (backtest, sensitivity, what-if, thesis) over HTTP.
 
 A heavy analysis takes from seconds to minutes, longer than a client should hold a
 request open. Its route therefore answers at once: ``200`` with the result when a job
@@ -209,7 +209,7 @@ class JobOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    kind: str = Field(description="backtest, sensitivity or whatif.")
+    kind: str = Field(description="backtest, sensitivity, whatif or thesis.")
     status: JobStatus
     submitted_at: float = Field(description="Unix time the job was submitted.")
     started_at: float | None = None
@@ -271,7 +271,10 @@ def build_router(get_queue: Callable[[Request], JobQueue]) -> APIRouter:
 
     @router.get(
         "/{id}/result",
-        response_model=analysis.BacktestOut | analysis.SensitivityOut | analysis.WhatifOut,
+        response_model=analysis.BacktestOut
+        | analysis.SensitivityOut
+        | analysis.WhatifOut
+        | analysis.ThesisOut,
         responses=JOB_RESPONSES,
     )
     def job_result(id: JobId, request: Request) -> Response:

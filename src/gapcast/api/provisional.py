@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 
+REFINE_CHUNK = 2_500
+"""Draws per engine call of a background refinement (the result does not depend on it)."""
+
 MC_ERROR_HELP = (
     "Answer at once with only the draws this Monte Carlo standard error of a probability "
     "needs (0.01: one percentage point, 2,500 draws), marked provisional; the full answer "

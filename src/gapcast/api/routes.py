@@ -26,6 +26,7 @@ from gapcast.api import analysis_schemas as analysis
 from gapcast.api import convert, jobs, provisional, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services, read_store
 from gapcast.errors import AuthError, NotAvailableError, NotFoundError, RequestError
+from gapcast.model import engine
 from gapcast.store import Store
 from gapcast.usecases import data as data_use
 from gapcast.usecases import forecast as forecast_use
@@ -71,9 +72,15 @@ def _shipped(name: str) -> str:
     return name
 
 
-def _scenario_files() -> str:
-    """Return the content key of the scenario files, the calibration and the code version."""
-    return jobs.inputs_key()
+def inputs_key(services: Services) -> str:
+    """Return the key of every input of a result besides the data and the request.
+
+    The content key of the scenario files, the calibration and the code version
+    (``jobs.inputs_key``), and the fitted posteriors cached next to the store
+    (``StoreProvider.fits_key``): a fit written while the server runs is used from the
+    next request on, never hidden behind a cached prior-based answer.
+    """
+    return f"{jobs.inputs_key()}-{services.provider.fits_key()}"
 
 
 def _check_token(settings: ApiSettings, authorization: str | None) -> None:
@@ -282,7 +289,9 @@ def build_router(settings: ApiSettings) -> APIRouter:
         data_hash = services.provider.data_hash()
         # The request (with the scenario files' size and time) names the cache key of the
         # scenario's content, so a repeated request skips parsing the scenario.
-        request = (name, _scenario_files(), tuple(sets), horizon, seed_, draws, model, as_of)
+        # Today's date too: the answer says how old the data are today (``data_age``).
+        inputs = (inputs_key(services), dt.date.today())
+        request = (name, inputs, tuple(sets), horizon, seed_, draws, model, as_of)
         key = services.request_keys.get((request, data_hash))
         if key is not None:
             found = services.forecasts.get(key)
@@ -292,7 +301,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         scenario = scenario_files.load(name, sets + horizon_set)
         key = (
             "forecast",
-            _scenario_files(),
+            inputs,
             scenario.content_hash(),
             data_hash,
             seed_,
@@ -305,7 +314,9 @@ def build_router(settings: ApiSettings) -> APIRouter:
 
         def compute(n: int = draws, mc_target: float | None = None, slot: bool = True) -> bytes:
             # A background refinement takes no engine slot: quick answers never queue
-            # behind it (its thread runs at low priority).
+            # behind it (its thread runs at low priority). It runs in small chunks: the
+            # engine's kernels hold the GIL while they run, and a low-priority thread
+            # holding it would stall the quick answers; between chunks they get it.
             with services.engine if slot else nullcontext(), services.provider.read() as store:
                 report = forecast_use.forecast(
                     store,
@@ -317,7 +328,9 @@ def build_router(settings: ApiSettings) -> APIRouter:
                     sets,
                     as_of,
                     save=False,
+                    chunk=engine.DEFAULT_CHUNK if slot else provisional.REFINE_CHUNK,
                     tables=cached_tables(services, store) if as_of is None else None,
+                    loaded=scenario,
                 )
             out = convert.forecast_out(report, sets)
             if mc_target is not None:
@@ -422,7 +435,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
         key = (
             "compare",
             services.provider.data_hash(),
-            _scenario_files(),
+            inputs_key(services),
             tuple(names),
             model,
             draws,
@@ -452,7 +465,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.backtest(store, metric).to_dict())
 
-        key = ("backtest", services.provider.data_hash(), jobs.inputs_key(), metric)
+        key = ("backtest", services.provider.data_hash(), inputs_key(services), metric)
         return jobs.answer(services.jobs.submit("backtest", key, compute))
 
     @router.get(
@@ -473,7 +486,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             with services.heavy, services.provider.read() as store:
                 return _clean_json(trust.sensitivity(store, name, model).to_dict())
 
-        key = ("sensitivity", services.provider.data_hash(), jobs.inputs_key(), name, model)
+        key = ("sensitivity", services.provider.data_hash(), inputs_key(services), name, model)
         return jobs.answer(services.jobs.submit("sensitivity", key, compute))
 
     @router.get(
@@ -512,7 +525,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             return _clean_json(answer.to_dict())
 
         request = (name, vary, target, within, value_range, model)
-        key = ("whatif", services.provider.data_hash(), jobs.inputs_key(), request)
+        key = ("whatif", services.provider.data_hash(), inputs_key(services), request)
         return jobs.answer(services.jobs.submit("whatif", key, compute))
 
     # ---- runs ------------------------------------------------------------------------

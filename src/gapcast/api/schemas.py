@@ -464,6 +464,11 @@ class ForecastOut(_Out):
     mc_error_target: float | None = Field(
         None, description="The Monte Carlo standard error a provisional answer was sized for."
     )
+    data_age: dict[str, Any] | None = Field(
+        None,
+        description="How old the data are today, which horizons have partly passed, and the "
+        "notes that say so (`notes`, as `gapcast forecast` prints them).",
+    )
 
 
 # ---- trust, runs, import ------------------------------------------------------------

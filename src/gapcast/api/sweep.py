@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gapcast.api.routes import ServicesDep, _scenario_files, cached_tables
+from gapcast.api.routes import ServicesDep, cached_tables, inputs_key
 from gapcast.usecases import sweep as sweep_use
 
 
@@ -67,7 +67,7 @@ def build_router() -> APIRouter:
                 tables = cached_tables(services, store)
                 return sweep_use.shipped(store, tables).to_dict()
 
-        key = ("sweep", services.provider.data_hash(), _scenario_files())
+        key = ("sweep", services.provider.data_hash(), inputs_key(services))
         found, _ = services.results.get_or_compute(key, compute)
         return found
 

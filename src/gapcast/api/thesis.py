@@ -1,14 +1,24 @@
-"""``GET /api/thesis``: the thesis experiment (``gapcast.usecases.thesis``) over HTTP."""
+"""``GET /api/thesis``: the thesis experiment (``gapcast.usecases.thesis``) as a background job.
+
+Holding a serving share at five values runs the structural model five times, seconds to a
+minute: like backtest, sensitivity and what-if, the route answers ``200`` with the result
+when a job with the same key has finished, else ``202`` with the job to poll
+(``gapcast.api.jobs``). The key is the content hash of everything that decides the result:
+the data hash, the scenario files, the calibration, the code version with the kernels'
+hash, the fitted posteriors next to the store (``routes.inputs_key``), and the request.
+"""
 
 # No ``from __future__ import annotations``: FastAPI reads the query types built per app.
 
-from typing import Annotated, Any, Literal
+import json
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
-from gapcast.api import convert, schemas
+from gapcast.api import analysis_schemas as analysis
+from gapcast.api import convert, jobs, schemas
 from gapcast.api.deps import ApiSettings, Services, get_services
-from gapcast.api.routes import _ERRORS, _scenario_files, _shipped
+from gapcast.api.routes import _ERRORS, _shipped, inputs_key
 from gapcast.errors import RequestError
 from gapcast.usecases import thesis as thesis_use
 
@@ -19,7 +29,12 @@ def build_router(settings: ApiSettings) -> APIRouter:
     """Return the router of ``/api/thesis``."""
     router = APIRouter(prefix="/api", responses=_ERRORS)
 
-    @router.get("/thesis", response_model=dict[str, Any], tags=["forecast"])
+    @router.get(
+        "/thesis",
+        response_model=analysis.ThesisOut,
+        tags=["forecast"],
+        responses=jobs.JOB_RESPONSES,
+    )
     def thesis(
         services: ServicesDep,
         scenario: Annotated[str, Query(pattern=schemas.NAME_PATTERN)] = "baseline",
@@ -36,7 +51,7 @@ def build_router(settings: ApiSettings) -> APIRouter:
             thesis_use.DEFAULT_DRAWS, settings.max_draws
         ),
         seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
-    ) -> Any:
+    ) -> Response:
         """Hold a side's serving-share path at each value (common random numbers).
 
         Returns P(ahead within ``within``) per value for the strict and sustained events,
@@ -47,19 +62,21 @@ def build_router(settings: ApiSettings) -> APIRouter:
             values = tuple(float(x) for x in shares.split(",") if x.strip())
         except ValueError:
             raise RequestError("shares", f"'{shares}' is not a list of numbers") from None
+        # A bad request is answered now (422), not by a failed job.
+        thesis_use.check(side, values, within, draws)
 
-        def compute() -> dict[str, Any]:
-            with services.engine, services.provider.read() as store:
-                return thesis_use.thesis(store, name, side, values, within, draws, seed).to_dict()
+        def compute() -> bytes:
+            with services.heavy, services.provider.read() as store:
+                report = thesis_use.thesis(store, name, side, values, within, draws, seed)
+            return json.dumps(convert.clean(report.to_dict()), allow_nan=False).encode()
 
         key = (
             "thesis",
             services.provider.data_hash(),
-            _scenario_files(),
+            inputs_key(services),
             (name, side, values, within, draws, seed),
         )
-        found, _ = services.results.get_or_compute(key, compute)
-        return convert.clean(found)
+        return jobs.answer(services.jobs.submit("thesis", key, compute))
 
     return router
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +24,6 @@ from gapcast.cli.common import (
 from gapcast.defaults import DRAWS
 from gapcast.environment import differences, environment
 from gapcast.errors import RequestError
-from gapcast.freshness import DataAge
 
 if TYPE_CHECKING:
     from gapcast.scenario import files as scenario_format
@@ -176,8 +174,7 @@ def render(report: use.ForecastReport) -> None:
             else f"none within {sel.horizon} months (P < 50%)"
         )
     )
-    age = DataAge(sel.as_of, dt.date.today(), sel.as_of, tuple(horizons))
-    for note in age.notes():
+    for note in report.data_age().notes():
         console.print(f"[dim]- {escape(note)}[/dim]", soft_wrap=True)
     run = f"run {report.run_id} · " if report.run_id is not None else ""
     console.print(

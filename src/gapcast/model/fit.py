@@ -21,6 +21,7 @@ In the model ``P = c + beta log10(T A)`` the algorithmic efficiency ``A`` grows 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,7 @@ class CapabilityFit:
         term = _ALIASES.get(name, name)
         i = self.terms.index(term)
         se = float(np.sqrt(self.cov[i, i]))
-        t = float(stats.t.ppf(0.975, self.dof))
+        t = _t975(self.dof)
         est = float(self.estimate[i])
         return Coefficient(name, est, se, est - t * se, est + t * se)
 
@@ -193,3 +194,9 @@ def fit_capability(
         n_by_group={g: int((grp == g).sum()) for g in groups},
         resid_mean_by_group={g: float(resid[grp == g].mean()) for g in groups if (grp == g).any()},
     )
+
+
+@lru_cache(maxsize=64)
+def _t975(dof: int) -> float:
+    """Return Student's t 97.5th percentile (asked for once per coefficient and output)."""
+    return float(stats.t.ppf(0.975, dof))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Protocol
 
 import numba as nb
@@ -320,8 +321,12 @@ ParamSpace = dict[str, Sampler]
 """Ordered mapping of parameter path to its distribution."""
 
 
+@lru_cache(maxsize=512)
 def beta_from_interval(lo: float, hi: float) -> tuple[float, float]:
-    """Return beta shapes ``(a, b)`` whose 5th and 95th percentiles are ``lo`` and ``hi``."""
+    """Return beta shapes ``(a, b)`` whose 5th and 95th percentiles are ``lo`` and ``hi``.
+
+    Memoised: every scenario parse (each dashboard slider move) asks for the same few.
+    """
     mid = (lo + hi) / 2
     sd = (hi - lo) / (2 * Z90)
     k = max(mid * (1 - mid) / sd**2 - 1, 0.5)

@@ -15,6 +15,12 @@ sampler settings and code were fitted before. The cache lives next to the store,
 reader never sees half a file); an in-memory store has no cache folder and always fits.
 JAX's compiled programs are kept in ``<store folder>/jax-cache`` (compiling the sampler
 is most of a first fit's time).
+
+``cached_posterior`` (what a forecast calls: it never fits) memoises which cache file
+belongs to a data hash, priors, seed and sampler settings, and the posterior read from a
+file by its path, size and modification time, so a repeated forecast reads neither the
+tables nor the file again, and a new fit is seen at once. ``fits_key`` names the state of
+the cache folder, for result caches that must change when a fit is written.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from gapcast.usecases.forecast_inputs import (
     latest_date,
     parse_as_of,
 )
+from gapcast.usecases.memo import Memo
 
 DEFAULT_SEED = 20240601
 """Seed of the sampler when none is given."""
@@ -138,17 +145,27 @@ def fit_data(tables: Tables, scenario: Scenario, as_of: dt.date | None = None) -
     )
 
 
+_CODE: list[str] = []
+
+
+def _code_hash() -> str:
+    """Return a hash of the fitting code's source (read once per process)."""
+    if not _CODE:
+        code = hashlib.sha256()
+        for module in (bayes.__file__, fitdata.__file__, recovery.__file__, __file__):
+            code.update(Path(module).read_bytes())
+        _CODE.append(code.hexdigest())
+    return _CODE[0]
+
+
 def cache_key(data: FitData, scenario: Scenario, seed: int, settings: bayes.SamplerSettings) -> str:
     """Return the cache key: a hash of the data, the priors, the sampler and the code."""
-    code = hashlib.sha256()
-    for module in (bayes.__file__, fitdata.__file__, recovery.__file__, __file__):
-        code.update(Path(module).read_bytes())
     payload = {
         "data": data.content_hash(),
         "priors": priors_of(scenario).fingerprint(),
         "seed": seed,
         "settings": asdict(settings),
-        "code": code.hexdigest(),
+        "code": _code_hash(),
         "version": __version__,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
@@ -254,6 +271,33 @@ def posterior(
     return post
 
 
+def save_posterior(
+    store: Store,
+    scenario: Scenario,
+    post: Posterior,
+    as_of: str | dt.date | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: bayes.SamplerSettings | None = None,
+) -> Path | None:
+    """Store ``post`` as the cached fit of this data, scenario, seed and settings.
+
+    What ``posterior`` does after a fit (a posterior obtained elsewhere, e.g. a test's or
+    another machine's, is then used by every forecast of this data). Returns the file, or
+    None for an in-memory store (no cache folder).
+    """
+    cfg = settings or bayes.SamplerSettings()
+    data = fit_data(Tables.load(store), scenario, parse_as_of(as_of))
+    path = _cache_path(store, cache_key(data, scenario, seed, cfg))
+    if path is not None:
+        _save(path, post)
+    return path
+
+
+_FIT_KEYS: Memo[str | None] = Memo(64)
+_LOADED: Memo[Posterior | None] = Memo(8)
+
+
 def cached_posterior(
     store: Store,
     scenario: Scenario,
@@ -261,21 +305,78 @@ def cached_posterior(
     *,
     seed: int = DEFAULT_SEED,
     settings: bayes.SamplerSettings | None = None,
+    tables: Tables | None = None,
 ) -> Posterior | None:
     """Return the posterior ``posterior`` would return, if it is cached; never fit.
 
     None when no fit of this data, these priors and this code is cached, or when the data
-    cannot be fitted at all (``gapcast fit`` says why).
+    cannot be fitted at all (``gapcast fit`` says why). ``tables`` are the store's tables
+    when the caller has them already read (they must be the store's own, not a vintage's).
     """
+    if store.path == ":memory:":
+        return None
     cfg = settings or bayes.SamplerSettings()
+    day = parse_as_of(as_of)
+
+    def key_of() -> str | None:
+        try:
+            data = fit_data(tables if tables is not None else Tables.load(store), scenario, day)
+        except GapcastError:
+            return None
+        return cache_key(data, scenario, seed, cfg)
+
+    data_key = store.data_hash() if tables is None else tables.key
+    if data_key is None:
+        key = key_of()
+    else:
+        request = (
+            data_key,
+            day,
+            scenario.metric,
+            scenario.groups.leader.label,
+            scenario.groups.challenger.label,
+            json.dumps(priors_of(scenario).fingerprint(), sort_keys=True, default=str)
+            if scenario.estimation is not None
+            else None,
+            seed,
+            json.dumps(asdict(cfg), sort_keys=True),
+        )
+        key = _FIT_KEYS.get_or_compute(request, key_of)
+    path = None if key is None else _cache_path(store, key)
+    if path is None:
+        return None
     try:
-        data = fit_data(Tables.load(store), scenario, parse_as_of(as_of))
-    except GapcastError:
+        st = path.stat()
+    except OSError:
         return None
-    path = _cache_path(store, cache_key(data, scenario, seed, cfg))
-    if path is None or not path.exists():
-        return None
-    return _load(path)
+    return _LOADED.get_or_compute((str(path), st.st_mtime_ns, st.st_size), lambda: _load(path))
+
+
+def fits_key(store_path: str | Path) -> str:
+    """Return a short hash of the cached fits next to a store file, or ``none``.
+
+    It hashes their names, sizes and modification times, so it changes when a fit is
+    written or removed.
+
+    Result caches that may depend on a fitted posterior (forecasts, sweeps, the thesis)
+    include it in their keys, so a server started before ``gapcast fit`` serves the fit
+    from the next request on.
+    """
+    if str(store_path) == ":memory:":
+        return "none"
+    folder = Path(store_path).parent / CACHE_DIR
+    entries: list[str] = []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.name.endswith(".npz") and entry.is_file():
+                    st = entry.stat()
+                    entries.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    except OSError:
+        return "none"
+    if not entries:
+        return "none"
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
 
 
 def posterior_report(post: Posterior) -> dict[str, Any]:

@@ -14,7 +14,8 @@ not change it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +25,14 @@ from gapcast import __version__
 from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError, StoreError
 from gapcast.frames import Tabular
-from gapcast.freshness import check_as_of, data_end
+from gapcast.freshness import DataAge, check_as_of, data_end
 from gapcast.model import engine, structural
 from gapcast.model.headline import Headline, summarize_events
 from gapcast.model.inputs import ForecastInputs
 from gapcast.model.posterior import Posterior
 from gapcast.model.results import Distributions, Forecast, ModelForecast, summarize
 from gapcast.model.trend import TrendModel
-from gapcast.scenario.files import Scenario, apply_override, validate_scenario
+from gapcast.scenario.files import ROLES, Scenario, apply_override, validate_scenario
 from gapcast.store import Store
 from gapcast.usecases import estimate
 from gapcast.usecases import scenarios as scenario_files
@@ -43,6 +44,7 @@ from gapcast.usecases.forecast_inputs import (
     latest_date,
     parse_as_of,
 )
+from gapcast.usecases.memo import Memo
 
 MODELS = ("structural", "trend")
 """``structural`` (the headline; the trend baseline runs beside it) or ``trend`` alone."""
@@ -80,8 +82,22 @@ class ForecastReport(Tabular):
         """Return what is stored as the run's results."""
         return {"forecast": self.forecast.to_dict(), "inputs": self.inputs}
 
+    def data_age(self, today: dt.date | None = None) -> DataAge:
+        """Return how old the data are on ``today`` (default: today).
+
+        With the horizons that have partly passed since the forecast's as-of date: the
+        notes the text output prints.
+        """
+        sel = self.selected
+        horizons = tuple(sorted(sel.p_ahead_within))
+        return DataAge(sel.as_of, today or dt.date.today(), sel.as_of, horizons)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of ``gapcast forecast --json``."""
+        """Return the JSON document of ``gapcast forecast --json``.
+
+        ``data_age`` (how old the data are today, with the notes the text output prints) is
+        not part of the stored results: a re-run on another day reproduces the rest.
+        """
         sel = self.selected.to_dict()
         return {
             "scenario": self.scenario.name,
@@ -102,6 +118,7 @@ class ForecastReport(Tabular):
             "data_hash": self.data_hash,
             "version": self.version,
             "run_id": self.run_id,
+            "data_age": self.data_age().to_dict(),
             **self.results(),
         }
 
@@ -155,6 +172,7 @@ def forecast(
     chunk: int = engine.DEFAULT_CHUNK,
     workers: int = 1,
     tables: Tables | None = None,
+    loaded: Scenario | None = None,
 ) -> ForecastReport:
     """Forecast the gap and the probability that the challenger gets ahead.
 
@@ -178,10 +196,16 @@ def forecast(
         Called with the total number of draws; returns a callback for finished draws.
     chunk, workers
         Draws held in memory at once, and worker threads (results do not depend on them).
+    tables
+        The store's tables, already read (``Tables.load``).
+    loaded
+        The scenario already loaded with these overrides and horizon (a caller that
+        needed it first, e.g. for a cache key); it is not parsed again.
     """
     _check(model, draws, seed, horizon)
-    sets = list(overrides) + ([f"horizon_months={horizon}"] if horizon is not None else [])
-    loaded = scenario_files.load(scenario, sets)
+    if loaded is None:
+        sets = list(overrides) + ([f"horizon_months={horizon}"] if horizon is not None else [])
+        loaded = scenario_files.load(scenario, sets)
     request = {
         "scenario": scenario,
         "overrides": list(overrides),
@@ -236,7 +260,10 @@ def run_scenario(
     models: dict[str, ModelForecast] = {}
     headline = None
     if "structural" in wanted:
-        post = posterior(store, scenario, inputs, parse_as_of(as_of), seed_)
+        # The store's own tables (read from it: they carry its data hash; not a vintage's,
+        # not edited ones) also name the fit's cache entry; else it reads them itself.
+        own = tables if day is None and tables.key is not None else None
+        post = posterior(store, scenario, inputs, day, seed_, tables=own)
         sm = structural.StructuralModel(scenario, inputs, post)
         totals = structural.run(sm, draws, seed_, options)
         models["structural"] = summarize(
@@ -247,13 +274,20 @@ def run_scenario(
             base=inputs.leader.frontier,
         )
         headline = make_headline(totals, post)
-    trend_totals = engine.run(TrendModel(scenario, inputs), draws, seed_, options)
-    models["trend"] = summarize(
-        Distributions.from_totals(trend_totals),
-        model="trend",
-        as_of=inputs.as_of,
-        groups=groups,
-        base=inputs.leader.frontier,
+
+    def trend() -> ModelForecast:
+        trend_totals = engine.run(TrendModel(scenario, inputs), draws, seed_, options)
+        return summarize(
+            Distributions.from_totals(trend_totals),
+            model="trend",
+            as_of=inputs.as_of,
+            groups=groups,
+            base=inputs.leader.frontier,
+        )
+
+    memo_key = None if tick is not None else _trend_key(tables, scenario, day, draws, seed_, chunk)
+    models["trend"] = (
+        trend() if memo_key is None else _TREND.get_or_compute(memo_key, lambda: _frozen(trend()))
     )
     result = Forecast(models, headline)
     req = dict(
@@ -299,12 +333,48 @@ def run_scenario(
     return report
 
 
+_TREND: Memo[ModelForecast] = Memo(32)
+"""The trend baseline's forecasts, by everything they depend on (``_trend_key``)."""
+
+
+def _trend_key(
+    tables: Tables, scenario: Scenario, day: dt.date | None, draws: int, seed: int, chunk: int
+) -> Hashable | None:
+    """Return the key of a trend forecast, or None when the tables have no data hash.
+
+    The trend model reads only the measured inputs (the tables' hash, the date, the metric,
+    the groups and the trend window name them), each side's release rate, the ``trend``
+    section and the horizon, so a dashboard slider over compute, serving shares or the
+    structural model's assumptions reuses the trend forecast of the same data and seed.
+    """
+    if tables.key is None:
+        return None
+    fields = {
+        "trend": scenario.trend.model_dump(mode="json"),
+        "releases": [scenario.group(role).releases.model_dump(mode="json") for role in ROLES],
+        "horizon": scenario.horizon_months,
+        "groups": [scenario.group(role).label for role in ROLES],
+        "metric": scenario.metric,
+    }
+    text = json.dumps(fields, sort_keys=True, default=str)
+    return (tables.key, day, text, draws, seed, chunk)
+
+
+def _frozen(forecast: ModelForecast) -> ModelForecast:
+    """Make a shared forecast's arrays read-only."""
+    for array in (forecast.p_ahead, forecast.within_all, *forecast.fan.values()):
+        array.flags.writeable = False
+    return forecast
+
+
 def posterior(
     store: Store,
     scenario: Scenario,
     inputs: ForecastInputs,
     as_of: dt.date | None,
     seed: int,
+    *,
+    tables: Tables | None = None,
 ) -> Posterior:
     """Return the structural model's parameter draws: the fit's posterior, else the priors.
 
@@ -314,10 +384,48 @@ def posterior(
     way the scenario's own ``capability`` values replace those parameters' draws.
     """
     rng = np.random.default_rng(seed)
-    fitted = estimate.cached_posterior(store, scenario, as_of) if scenario.estimation else None
+    fitted = (
+        estimate.cached_posterior(store, scenario, as_of, tables=tables)
+        if scenario.estimation
+        else None
+    )
     if fitted is None:
-        return structural.prior_posterior(scenario, inputs, PRIOR_SIZE, rng)
+        return _PRIORS.get_or_compute(
+            _prior_key(scenario, inputs, seed),
+            lambda: _frozen_posterior(
+                structural.prior_posterior(scenario, inputs, PRIOR_SIZE, rng)
+            ),
+        )
     return structural.with_overrides(fitted, scenario, rng)
+
+
+_PRIORS: Memo[Posterior] = Memo(16)
+"""Prior draws (no fit), by everything ``structural.prior_posterior`` reads."""
+
+
+def _prior_key(scenario: Scenario, inputs: ForecastInputs, seed: int) -> Hashable:
+    """Return what the prior draws depend on: the priors, the measured starts, the seed.
+
+    ``prior_posterior`` reads the scenario's ``capability`` and ``estimation`` sections and,
+    of the inputs, the as-of date and each side's frontier and months since its last step;
+    a slider over compute or serving shares draws the same priors again.
+    """
+    sections = {
+        "capability": scenario.capability.model_dump(mode="json"),
+        "estimation": None
+        if scenario.estimation is None
+        else scenario.estimation.model_dump(mode="json"),
+    }
+    starts = tuple((g.frontier, g.months_since_step) for g in inputs.groups)
+    text = json.dumps(sections, sort_keys=True, default=str)
+    return (text, inputs.as_of, starts, seed, PRIOR_SIZE)
+
+
+def _frozen_posterior(post: Posterior) -> Posterior:
+    """Make a shared posterior's arrays read-only."""
+    for values in post.samples.values():
+        np.asarray(values).flags.writeable = False
+    return post
 
 
 def make_headline(totals: structural.StructuralTotals, post: Posterior) -> Headline:

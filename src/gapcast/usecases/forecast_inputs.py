@@ -13,6 +13,12 @@ forecaster had then (up to Epoch re-fitting ECI scores; see the data MANIFEST).
   true and ``date <= as_of < end_date``, summed by country, over the world total. The
   cluster data covers only part of all AI compute (PRIORS 4.1: ~10-20%), so it gives each
   side's *share*; absolute levels come from the scenario's world stock.
+
+Tables read from a store carry its data hash (``Tables.key``; a vintage's own hash for
+``store.known_on(day)``), and ``build_inputs`` keeps what it measured from such tables in a
+small memo keyed by that hash and by the few scenario fields it reads (metric, groups,
+trend window): a dashboard slider that changes an assumption measures nothing again, and
+an import (a new hash) is measured afresh.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
 from gapcast.resolve import resolve
 from gapcast.scenario.files import Scenario
 from gapcast.store import Store
+from gapcast.usecases.memo import Memo
 
 COMPUTE_SOURCE = "epoch_gpu_clusters"
 DAYS_PER_MONTH = 365.25 / 12
@@ -38,11 +45,16 @@ DAYS_PER_MONTH = 365.25 / 12
 
 @dataclass(frozen=True)
 class Tables:
-    """Resolved scores and models (read and resolved once per use case)."""
+    """Resolved scores and models (read and resolved once per use case).
+
+    ``key`` is the data hash of the store (or vintage) they were read from; tables built
+    by hand (tests, edited rows) have none, and nothing measured from them is memoised.
+    """
 
     scores: pd.DataFrame
     models: pd.DataFrame
     compute: pd.DataFrame
+    key: str | None = None
 
     @classmethod
     def load(cls, store: Store) -> Tables:
@@ -50,7 +62,7 @@ class Tables:
         resolved = resolve(
             store.table("models"), store.table("scores"), store.table("organizations")
         )
-        return cls(resolved.scores, resolved.models, store.table("compute"))
+        return cls(resolved.scores, resolved.models, store.table("compute"), store.data_hash())
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date | None:
@@ -146,6 +158,9 @@ def compute_shares(
     return h100e / total, h100e
 
 
+_INPUTS: Memo[ForecastInputs] = Memo(64)
+
+
 def build_inputs(
     tables: Tables,
     scenario: Scenario,
@@ -160,7 +175,42 @@ def build_inputs(
     (the LMArena backtest's trend model); the capability fit and the compute shares stay on
     the scenario's metric, and are taken from ``structural`` (inputs already measured as
     of the same date) when given.
+
+    Inputs measured from tables with a ``key`` are memoised by that key and the scenario
+    fields read here; their arrays are read-only, as they are shared.
     """
+    if tables.key is None or structural is not None:
+        return _measure_inputs(tables, scenario, as_of, frontier_metric, structural)
+    key = (
+        tables.key,
+        as_of,
+        frontier_metric,
+        scenario.metric,
+        scenario.groups.leader.label,
+        scenario.groups.challenger.label,
+        scenario.trend.window_months,
+    )
+    return _INPUTS.get_or_compute(
+        key, lambda: _frozen(_measure_inputs(tables, scenario, as_of, frontier_metric, None))
+    )
+
+
+def _frozen(inputs: ForecastInputs) -> ForecastInputs:
+    for group in inputs.groups:
+        group.history.flags.writeable = False
+        group.steps.sizes.flags.writeable = False
+    inputs.fit.estimate.flags.writeable = False
+    inputs.fit.cov.flags.writeable = False
+    return inputs
+
+
+def _measure_inputs(
+    tables: Tables,
+    scenario: Scenario,
+    as_of: dt.date | None,
+    frontier_metric: str | None,
+    structural: ForecastInputs | None,
+) -> ForecastInputs:
     metric = frontier_metric or scenario.metric
     if as_of is not None and frontier_metric is None:
         check_as_of(as_of, data_end(tables.scores, tables.models))

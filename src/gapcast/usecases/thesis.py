@@ -74,6 +74,21 @@ class ThesisReport:
         }
 
 
+def check(side: str, shares: Sequence[float], within: int, draws: int) -> None:
+    """Raise ``RequestError`` naming the first request field out of range."""
+    if side not in ROLES:
+        raise RequestError("side", f"'{side}' is not allowed (allowed: {', '.join(ROLES)})")
+    if not shares:
+        raise RequestError("shares", "give at least one serving share")
+    for v in shares:
+        if not 0.0 < v < 1.0:
+            raise RequestError("shares", f"{v} is out of range (allowed: between 0 and 1)")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise RequestError("draws", f"{draws} is out of range (allowed: 1 to {MAX_DRAWS:,})")
+    if not 1 <= within <= 240:
+        raise RequestError("within", f"{within} is out of range (allowed: 1 to 240 months)")
+
+
 def thesis(
     store: Store,
     scenario: str = "baseline",
@@ -86,22 +101,13 @@ def thesis(
     overrides: Sequence[str] = (),
 ) -> ThesisReport:
     """Run the experiment (see the module docstring)."""
-    if side not in ROLES:
-        raise RequestError("side", f"'{side}' is not allowed (allowed: {', '.join(ROLES)})")
-    if not shares:
-        raise RequestError("shares", "give at least one serving share")
-    for v in shares:
-        if not 0.0 < v < 1.0:
-            raise RequestError("shares", f"{v} is out of range (allowed: between 0 and 1)")
-    if not 1 <= draws <= MAX_DRAWS:
-        raise RequestError("draws", f"{draws} is out of range (allowed: 1 to {MAX_DRAWS:,})")
-    if not 1 <= within <= 240:
-        raise RequestError("within", f"{within} is out of range (allowed: 1 to 240 months)")
+    check(side, shares, within, draws)
     seed_ = DEFAULT_SEED if seed is None else seed
     sc = scenario_files.load(scenario, [*overrides, f"horizon_months={within}"])
     when = parse_as_of(as_of)
-    inputs = build_inputs(Tables.load(store), sc, when)
-    post = posterior(store, sc, inputs, when, seed_)
+    tables = Tables.load(store)
+    inputs = build_inputs(tables, sc, when)
+    post = posterior(store, sc, inputs, when, seed_, tables=tables)
     rows: list[dict[str, Any]] = []
     for v in shares:
         model = structural.StructuralModel(sc, inputs, post, hold={side: float(v)})
@@ -136,4 +142,4 @@ def thesis(
     )
 
 
-__all__ = ["CANNOT_TELL", "DEFAULT_SHARES", "ThesisReport", "thesis"]
+__all__ = ["CANNOT_TELL", "DEFAULT_SHARES", "ThesisReport", "check", "thesis"]
