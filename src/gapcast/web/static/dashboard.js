@@ -23,9 +23,6 @@
       label: "compute growth per year", min: 1, max: 5, step: 0.05, fmt: (v) => num(v, 2) + "×" },
     { key: "leader-growth", path: "groups.leader.compute.growth", role: "leader",
       label: "compute growth per year", min: 1, max: 5, step: 0.05, fmt: (v) => num(v, 2) + "×" },
-    { key: "diffusion", path: "world.diffusion_lag_months", role: null,
-      label: "Open-weight diffusion lag (months behind the best methods, at most)",
-      min: 1, max: 24, step: 0.5, fmt: (v) => num(v, 1) + " mo" },
   ];
 
   const state = {
