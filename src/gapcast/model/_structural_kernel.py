@@ -215,19 +215,13 @@ _NSTREAM = np.array([_UK0, _UK0, _UK1, _UK1, _UK2, _UK2, _UOBS, _UOBS], np.int64
 
 @jit(nogil=True)
 def _normals(
-    skeys: NDArray[np.uint64],
-    i: np.uint64,
-    m: int,
-    out: Array,
-    rej: NDArray[np.uint8],
-    words: NDArray[np.uint64],
+    skeys: NDArray[np.uint64], i: np.uint64, m: int, out: Array, rej: NDArray[np.bool_]
 ) -> None:
     """Write ``normal(skeys[k], i)`` for ``k < m`` into ``out`` (bit-identical to ``normal``).
 
     The first loop is the ziggurat's fast path for every draw at once, branch-free so that
-    it vectorises; it flags in ``rej`` (bytes, zero beyond ``m``) the ~1% of draws the fast
-    path rejects. The second scans the flags eight at a time through ``words`` (the same
-    memory as 64-bit words) and redoes the flagged draws on the scalar slow path.
+    it vectorises; it flags in ``rej`` the ~1% of draws the fast path rejects, which the
+    second loop redoes on the scalar slow path.
     """
     base = _K2 * i
     for k in range(m):
@@ -235,14 +229,12 @@ def _normals(
         hz = float(np.int64(z >> _S32) - np.int64(_HALF))
         iz = np.int64(z & _MASK7)
         out[k] = hz * _WN[iz]
-        rej[k] = 0 if abs(hz) < _KN[iz] else 1
-    for w in range((m + 7) // 8):
-        if words[w] != 0:
-            for k in range(8 * w, min(8 * w + 8, m)):
-                if rej[k]:
-                    z = mix64(skeys[k] + base)
-                    hz = float(np.int64(z >> _S32) - np.int64(_HALF))
-                    out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
+        rej[k] = abs(hz) >= _KN[iz]
+    for k in range(m):
+        if rej[k]:
+            z = mix64(skeys[k] + base)
+            hz = float(np.int64(z >> _S32) - np.int64(_HALF))
+            out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
 
 
 @jit(nogil=True)
@@ -336,8 +328,7 @@ def _block(
         for k in range(m):
             Cp[r, 0, k] = hist0[max(n0 + u, 0)] if n0 > 0 else P[lo + k, C0]
             Cp[r, 1, k] = hist1[max(n1 + u, 0)] if n1 > 0 else P[lo + k, C1]
-    rej = np.zeros(_B, np.uint8)
-    words = rej.view(np.uint64)
+    rej = np.zeros(_B, np.bool_)
     for t in range(1, months):
         ut = np.uint64(t)
         u2 = ut + ut
@@ -352,7 +343,7 @@ def _block(
                 continue
             key = _NSTREAM[s] * _B
             r = (_WN0 + s) * _B
-            _normals(U[key : key + m], u2 + np.uint64(s & 1), m, W[r : r + m], rej, words)
+            _normals(U[key : key + m], u2 + np.uint64(s & 1), m, W[r : r + m], rej)
         # compute stock: ln K += g + vol * e
         for k in range(m):
             vol = W[_WVOL * _B + k]
