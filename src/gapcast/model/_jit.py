@@ -22,6 +22,7 @@ age counts.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -61,6 +62,12 @@ _STAMP = ".last-used"
 _LOCK = ".lock"
 _HELD: list[IO[bytes]] = []
 """Lock files this process holds open (its shared locks last as long as it runs)."""
+
+
+@atexit.register
+def _release() -> None:
+    while _HELD:
+        _HELD.pop().close()
 
 
 def _folder_name() -> str:
