@@ -220,21 +220,27 @@ def _normals(
     """Write ``normal(skeys[k], i)`` for ``k < m`` into ``out`` (bit-identical to ``normal``).
 
     The first loop is the ziggurat's fast path for every draw at once, branch-free so that
-    it vectorises; it flags in ``rej`` the ~1% of draws the fast path rejects, which the
-    second loop redoes on the scalar slow path.
+    it vectorises; it flags in ``rej`` and counts the ~1% of draws the fast path rejects,
+    which the second loop redoes on the scalar slow path (it stops after the last one).
     """
     base = _K2 * i
+    left = 0
     for k in range(m):
         z = mix64(skeys[k] + base)
         hz = float(np.int64(z >> _S32) - np.int64(_HALF))
         iz = np.int64(z & _MASK7)
         out[k] = hz * _WN[iz]
-        rej[k] = abs(hz) >= _KN[iz]
-    for k in range(m):
+        r = abs(hz) >= _KN[iz]
+        rej[k] = r
+        left += r
+    k = 0
+    while left > 0:
         if rej[k]:
             z = mix64(skeys[k] + base)
             hz = float(np.int64(z >> _S32) - np.int64(_HALF))
             out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
+            left -= 1
+        k += 1
 
 
 @jit(nogil=True)
@@ -549,7 +555,7 @@ def _range(
     pad = max_lag(P[lo:hi])
     Ft = np.empty((months, 2, BATCH))
     Cp = np.empty((pad + months, 2, BATCH))
-    Fb = np.empty((BATCH, months, 2))
+    Fb = np.transpose(Ft, (2, 0, 1))  # draws x months x 2, a view (no copy)
     Lb = np.zeros((BATCH, months))
     at = lag_months_mask(months)
     for start in range(lo, hi, BATCH):
@@ -558,10 +564,6 @@ def _range(
             reference, start, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month,
             sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
-        for k in range(m):
-            for t in range(months):
-                Fb[k, t, 0] = Ft[t, 0, k]
-                Fb[k, t, 1] = Ft[t, 1, k]
         for k in range(m):
             lags(Fb[k], hist0, hist1, at, Lb[k])
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
