@@ -8,8 +8,10 @@ are branch-free arithmetic (selects, table gathers, no calls), so LLVM vectorise
 the serving share's logit, is evaluated by ``_softplus`` with polynomials instead of
 ``math.exp``/``math.log1p`` (scalar library calls that keep a loop scalar; Numba has no
 vector math library here); it agrees with them to a few units in the last place. No
-fast-math: a draw's arithmetic is the same whether it lands in a vector lane or in the
-scalar remainder, so results stay bitwise identical for any chunking.
+fast-math beyond ``contract`` (``_block`` fuses a multiply and an add into one rounding,
+in vector lanes and in the scalar remainder alike; no reassociation, no approximations):
+a draw's arithmetic is the same whichever lane, remainder or block it lands in, so results
+stay bitwise identical for any chunking (tested).
 ``gapcast.model._structural_reference`` keeps the former scalar kernel, which the tests and
 ``benchmarks/bench_engine.py`` compare this one with.
 
@@ -243,7 +245,7 @@ def _normals(
         k += 1
 
 
-@jit(nogil=True)
+@jit(nogil=True, fastmath={"contract"})
 def _block(
     lo: int,
     m: int,
