@@ -1,8 +1,8 @@
 """Numba kernel of the structural model (equations in ``gapcast.model.structural``).
 
-Layout: month-outer, draws-inner. A block of up to ``BATCH`` draws keeps its state in small
-contiguous arrays (one row per quantity, one slot per draw) and its per-draw constants
-transposed the same way; each month runs a few loops over the block's draws whose bodies
+Layout: month-outer, draws-inner. A block of up to ``BATCH`` draws keeps its per-draw
+constants, its state and the month's random numbers in one flat scratch array (a row per
+quantity, a slot per draw); each month runs a few loops over the block's draws whose bodies
 are branch-free arithmetic (selects, table gathers, no calls), so LLVM vectorises them
 (eight draws per AVX-512 instruction). The model's one transcendental, ``ln(1 + e^x)`` of
 the serving share's logit, is evaluated by ``_softplus`` with polynomials instead of
@@ -18,7 +18,7 @@ stay bitwise identical for any chunking (tested).
 The random numbers are the engine's counter-based streams (``gapcast.model._random``): a
 number depends only on the draw's key, the stream and the month, so results do not depend
 on the block, chunk or thread a draw lands in. The Student-t shocks are ``T_nu(z)``, the
-``t`` quantile of ``Phi(z)`` for a standard normal ``z``, read from a table (``t_table``)
+``t`` quantile of ``Phi(z)`` for a standard normal ``z``, read from a table (``T_TABLE``)
 on a grid of ``z`` and of ``nu`` and interpolated linearly in both.
 """
 
