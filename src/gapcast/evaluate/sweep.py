@@ -51,7 +51,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.errors import RequestError
-from gapcast.model import _structural_kernel as kern
 from gapcast.model import engine, structural
 from gapcast.model._random import draw_keys
 from gapcast.model.headline import DEFINITIONS
@@ -430,20 +429,16 @@ def structural_slice(
         n_outer = (first + n - 1) // inner - o_lo + 1
         hz = np.array([model.horizon], np.int64)
         keys = draw_keys(seed, first, n)
-        P, dfi, thr, sh, gc = model.chunk_arrays(seed, first, n, inner)
         parts = max(1, min(nb.get_num_threads(), n)) if parallel else 1
         tallies = engine.Tallies.zeros(parts, months, 2)
         s_t = np.zeros((parts, months + 1), np.int64)
         # outer counts indexed from this slice's first outer draw (start - o_lo * inner)
         o_t = np.zeros((parts, n_outer, 2, 1), np.int64)
-        tab, f0, h0, h1 = model._common()
-        kernel = kern.tally if parallel else kern.tally_serial
-        kernel(
-            keys, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month,
-            model._sh_group, model._sh_add, gc, model._gc_month, model._gc_group, months,
-            model.base, structural.MARGIN, structural.RUN_MONTHS, first - o_lo * inner, inner,
-            hz, engine.part_bounds(n, parts), tallies.ahead, tallies.first, tallies.gap,
-            tallies.level, tallies.lag, s_t, o_t, np.empty(n, np.int16), np.empty(n, np.int16),
+        structural.simulate_tally(
+            model, keys, model.chunk_arrays(seed, first, n, inner),
+            first_global=first - o_lo * inner, inner=inner, hz=hz, parts=parts,
+            tallies=tallies, sfirst=s_t, outer=o_t, first_out=np.empty(n, np.int16),
+            sus_out=np.empty(n, np.int16), parallel=parallel,
         )  # fmt: skip
     finally:
         nb.set_num_threads(before)

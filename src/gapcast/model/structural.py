@@ -39,13 +39,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numba as nb
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special, stats
 
 from gapcast.errors import ScenarioError
 from gapcast.model import _structural_kernel as kern
@@ -212,12 +210,9 @@ def _summary(name: str, v: Array, prior_sd: float) -> ParamSummary:
     )
 
 
-@lru_cache(maxsize=1)
 def t_table() -> Array:
     """Return ``T_nu(z)``: rows ``DF_GRID``, columns the ``z`` grid (see the kernel)."""
-    z = kern.Z_LO + kern.Z_STEP * np.arange(kern.Z_N)
-    p = special.ndtr(z)
-    return np.ascontiguousarray(stats.t.ppf(p[None, :], kern.DF_GRID[:, None]), np.float64)
+    return kern.T_TABLE
 
 
 def _df_index(df: Array) -> tuple[NDArray[np.int64], Array]:
@@ -242,6 +237,45 @@ def _threshold(p: Array) -> NDArray[np.uint64]:
 def _logit(p: Array) -> Array:
     q = np.clip(p, 1e-12, 1 - 1e-12)
     return np.asarray(np.log(q) - np.log1p(-q), np.float64)
+
+
+Arrays = tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array]
+"""A chunk's per-draw arrays ``P, dfi, thr, shocks, changes`` (``StructuralModel.prepare``)."""
+
+
+def simulate_tally(
+    model: StructuralModel,
+    keys: NDArray[np.uint64],
+    arrays: Arrays,
+    *,
+    first_global: int,
+    inner: int,
+    hz: NDArray[np.int64],
+    parts: int,
+    tallies: Tallies,
+    sfirst: NDArray[np.int64],
+    outer: NDArray[np.int64],
+    first_out: NDArray[np.int16],
+    sus_out: NDArray[np.int16],
+    parallel: bool,
+    reference: bool = False,
+) -> None:
+    """Simulate the draws with ``keys`` and add them to the tallies (the kernel's ``tally``).
+
+    ``parallel`` runs the ``parts`` slices on Numba's threads, else on the calling thread;
+    ``reference`` runs the former scalar kernel instead (benchmarks and tests).
+    """
+    P, dfi, thr, sh, gc = arrays
+    tab, f0, h0, h1 = model._common()
+    n = keys.shape[0]
+    args = (
+        keys, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month, model._sh_group,
+        model._sh_add, gc, model._gc_month, model._gc_group, model.horizon + 1, model.base,
+        MARGIN, RUN_MONTHS, first_global, inner, hz, tallies.ahead, tallies.first,
+        tallies.gap, tallies.level, tallies.lag, sfirst, outer, first_out, sus_out, reference,
+    )  # fmt: skip
+    kernel = kern.tally if parallel else kern.tally_serial
+    kernel(part_bounds(n, parts), args)
 
 
 @dataclass
@@ -375,8 +409,19 @@ class StructuralModel:
         return t_table(), self._f0, self._hist[0], self._hist[1]
 
     # ---- simulation -----------------------------------------------------------------
-    def paths(self, seed: int, draws: int, first: int = 0, inner: int | None = None) -> Array:
-        """Return observed frontiers and latent capabilities, ``2 x draws x months x 2``."""
+    def paths(
+        self,
+        seed: int,
+        draws: int,
+        first: int = 0,
+        inner: int | None = None,
+        *,
+        reference: bool = False,
+    ) -> Array:
+        """Return observed frontiers and latent capabilities, ``2 x draws x months x 2``.
+
+        ``reference`` runs the former scalar kernel (the same paths to rounding).
+        """
         inner_ = inner or inner_size(draws)
         P, dfi, thr, sh, gc = self.chunk_arrays(seed, first, draws, inner_)
         keys = draw_keys(seed, first, draws)
@@ -386,6 +431,7 @@ class StructuralModel:
         kern.paths(
             keys, P, dfi, thr, tab, f0, h0, h1, self._free, sh, self._sh_month,
             self._sh_group, self._sh_add, gc, self._gc_month, self._gc_group, out, latent,
+            reference,
         )  # fmt: skip
         return np.stack([out, latent])
 
@@ -439,20 +485,13 @@ class EngineModel:
         parallel: bool,
     ) -> None:
         """Simulate the draws with ``keys`` and add them to ``tallies``."""
-        m = self.model
         n = keys.shape[0]
-        P, dfi, thr, sh, gc = self._arrays(params)
-        parts = tallies.ahead.shape[0]
-        tab, f0, h0, h1 = m._common()
-        hz = np.array([m.horizon], np.int64)
-        kernel = kern.tally if parallel else kern.tally_serial
-        kernel(
-            keys, P, dfi, thr, tab, f0, h0, h1, m._free, sh, m._sh_month, m._sh_group,
-            m._sh_add, gc, m._gc_month, m._gc_group, m.horizon + 1, m.base, MARGIN,
-            RUN_MONTHS, 0, n + 1, hz, part_bounds(n, parts), tallies.ahead, tallies.first,
-            tallies.gap, tallies.level, tallies.lag,
-            np.zeros((parts, m.horizon + 2), np.int64), np.zeros((parts, 1, 2, 1), np.int64),
-            first_out, np.empty(n, np.int16),
+        simulate_tally(
+            self.model, keys, self._arrays(params), first_global=0, inner=n + 1,
+            hz=np.array([self.horizon], np.int64), parts=tallies.ahead.shape[0],
+            tallies=tallies, sfirst=np.zeros((tallies.ahead.shape[0], self.horizon + 2), np.int64),
+            outer=np.zeros((tallies.ahead.shape[0], 1, 2, 1), np.int64), first_out=first_out,
+            sus_out=np.empty(n, np.int16), parallel=parallel,
         )  # fmt: skip
 
     def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
@@ -464,7 +503,7 @@ class EngineModel:
         tab, f0, h0, h1 = m._common()
         kern.paths(
             keys, P, dfi, thr, tab, f0, h0, h1, m._free, sh, m._sh_month, m._sh_group,
-            m._sh_add, gc, m._gc_month, m._gc_group, out, latent,
+            m._sh_add, gc, m._gc_month, m._gc_group, out, latent, False,
         )  # fmt: skip
         return out
 
@@ -474,8 +513,14 @@ def run(
     draws: int,
     seed: int,
     options: EngineOptions | None = None,
+    *,
+    reference: bool = False,
 ) -> StructuralTotals:
-    """Run ``draws`` draws of the structural model; totals identical for any chunking/workers."""
+    """Run ``draws`` draws of the structural model; totals identical for any chunking/workers.
+
+    ``reference`` runs the former scalar kernel (``_structural_reference``) instead of the
+    vectorised one: the same paths to rounding, for tests and ``bench_engine``.
+    """
     opts = options or EngineOptions()
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -491,25 +536,20 @@ def run(
     outer = np.zeros((n_outer, 2, hz.shape[0]), np.int64)
     first_ahead = np.empty(draws, np.int16) if opts.keep_draws else None
     sus_first = np.empty(draws, np.int16) if opts.keep_draws else None
-    tab, f0, h0, h1 = model._common()
 
     def one(start: int, parallel: bool) -> tuple[Tallies, NDArray[np.int64], NDArray[np.int64]]:
         n = min(chunk, draws - start)
         keys = draw_keys(seed, start, n)
-        P, dfi, thr, sh, gc = model.chunk_arrays(seed, start, n, inner)
         parts = max(1, min(nb.get_num_threads() if parallel else 1, n))
         tallies = Tallies.zeros(parts, months, 2)
         s_t = np.zeros((parts, months + 1), np.int64)
         o_t = np.zeros((parts, n_outer, 2, hz.shape[0]), np.int64)
         out = np.empty(n, np.int16)
         sus = np.empty(n, np.int16)
-        kernel = kern.tally if parallel else kern.tally_serial
-        kernel(
-            keys, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month,
-            model._sh_group, model._sh_add, gc, model._gc_month, model._gc_group, months,
-            model.base, MARGIN, RUN_MONTHS, start, inner, hz, part_bounds(n, parts),
-            tallies.ahead, tallies.first, tallies.gap, tallies.level, tallies.lag, s_t, o_t,
-            out, sus,
+        simulate_tally(
+            model, keys, model.chunk_arrays(seed, start, n, inner), first_global=start,
+            inner=inner, hz=hz, parts=parts, tallies=tallies, sfirst=s_t, outer=o_t,
+            first_out=out, sus_out=sus, parallel=parallel, reference=reference,
         )  # fmt: skip
         if first_ahead is not None and sus_first is not None:
             first_ahead[start : start + n] = out

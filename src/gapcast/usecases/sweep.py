@@ -23,7 +23,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gapcast import __version__
@@ -142,6 +142,37 @@ def check(model: str, draws: int, chunk: int, workers: int) -> None:
         raise RequestError("workers", f"{workers} is negative (0 runs in this process)")
 
 
+Build = Callable[[Scenario, Tables], tuple[sw.Sweep, Mapping[str, ForecastInputs]]]
+"""Make a sweep's points and measure their inputs, from the loaded scenario and the data."""
+
+
+def prepare_points(
+    store: Store,
+    build: Build,
+    *,
+    scenario: str,
+    model: str,
+    draws: int,
+    seed: int,
+    overrides: Sequence[str],
+    as_of: str | None,
+    within: Sequence[int],
+    tables: Tables | None,
+) -> tuple[sw.Sweep, sw.PointForecast, Scenario, Mapping[str, ForecastInputs]]:
+    """Load the scenario, build the points (``build``) and the forecast run at each point.
+
+    The first and last points are forecast once with one draw, so bad paths or values fail
+    here, once, not in every task.
+    """
+    check(model, draws, 1, 0)
+    sc = scenario_files.load(scenario, [*overrides, f"horizon_months={max(within)}"])
+    points, inputs = build(sc, tables or Tables.load(store))
+    forecast = FORECAST(store, sc, inputs, model, seed, draws, as_of)
+    for corner in (points.points[0], points.points[-1]):
+        forecast(corner, 0, 1)
+    return points, forecast, sc, inputs
+
+
 def prepare(
     store: Store,
     vary: Sequence[str],
@@ -156,17 +187,25 @@ def prepare(
     tables: Tables | None = None,
 ) -> tuple[sw.Sweep, sw.PointForecast, Scenario, ForecastInputs]:
     """Build the grid and the forecast run at each point (measures the inputs once)."""
-    check(model, draws, 1, 0)
     seed_ = DEFAULT_SEED if seed is None else seed
     axes = [sw.Axis.parse(v) for v in vary]
-    horizon = max(within)
-    sc = scenario_files.load(scenario, [*overrides, f"horizon_months={horizon}"])
-    inputs = build_inputs(tables or Tables.load(store), sc, parse_as_of(as_of))
-    grid = sw.grid(axes, draws, seed_)
-    forecast = FORECAST(store, sc, {"": inputs}, model, seed_, draws, as_of)
-    for corner in (grid.points[0], grid.points[-1]):  # bad paths or values fail here, once
-        forecast(corner, 0, 1)
-    return grid, forecast, sc, inputs
+
+    def build(sc: Scenario, tables: Tables) -> tuple[sw.Sweep, dict[str, ForecastInputs]]:
+        return sw.grid(axes, draws, seed_), {"": build_inputs(tables, sc, parse_as_of(as_of))}
+
+    grid, forecast, sc, inputs = prepare_points(
+        store,
+        build,
+        scenario=scenario,
+        model=model,
+        draws=draws,
+        seed=seed_,
+        overrides=overrides,
+        as_of=as_of,
+        within=within,
+        tables=tables,
+    )
+    return grid, forecast, sc, inputs[""]
 
 
 def execute(
@@ -366,17 +405,7 @@ def sweep(
         },
         results=report.to_dict(),
     )
-    return SweepReport(
-        result,
-        sc.name,
-        model,
-        report.as_of,
-        report.groups,
-        report.data_hash,
-        ran_on,
-        seconds,
-        run_id,
-    )
+    return replace(report, run_id=run_id)
 
 
 def shipped(
@@ -404,10 +433,12 @@ __all__ = [
     "FORECAST",
     "MODELS",
     "SHIPPED_VARY",
+    "Build",
     "SweepReport",
     "model_forecast",
     "execute",
     "prepare",
+    "prepare_points",
     "shipped",
     "sweep",
 ]

@@ -6,7 +6,7 @@ carry them to the workers, and the result is identical for any cluster or chunki
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gapcast.errors import RequestError
@@ -14,8 +14,6 @@ from gapcast.evaluate import sweep as sw
 from gapcast.model.inputs import ForecastInputs
 from gapcast.scenario.files import Scenario
 from gapcast.store import Store
-from gapcast.usecases import scenarios as scenario_files
-from gapcast.usecases import sweep as grid_use
 from gapcast.usecases.forecast_inputs import Tables, build_inputs, parse_as_of
 from gapcast.usecases.sweep import (
     DEFAULT_CHUNK,
@@ -24,15 +22,17 @@ from gapcast.usecases.sweep import (
     DEFAULT_SEED,
     DEFAULT_WORKERS,
     SHIPPED_SCENARIO,
+    Build,
     Progress,
     check,
     execute,
+    prepare_points,
 )
 
 
 def _run_points(
     store: Store,
-    build: Callable[[Scenario, Tables], tuple[sw.Sweep, Mapping[str, ForecastInputs]]],
+    build: Build,
     *,
     scenario: str,
     model: str,
@@ -47,9 +47,18 @@ def _run_points(
     seed: int,
 ) -> sw.SweepResult:
     check(model, draws, chunk, workers)
-    sc = scenario_files.load(scenario, [*overrides, f"horizon_months={max(within)}"])
-    points, inputs = build(sc, tables or Tables.load(store))
-    forecast = grid_use.FORECAST(store, sc, inputs, model, seed, draws)
+    points, forecast, _, _ = prepare_points(
+        store,
+        build,
+        scenario=scenario,
+        model=model,
+        draws=draws,
+        seed=seed,
+        overrides=overrides,
+        as_of=None,
+        within=within,
+        tables=tables,
+    )
     result, _ = execute(
         points,
         forecast,
