@@ -102,7 +102,9 @@ def headline_record(doc: dict[str, Any] | None, challenger: str, loc: Locale) ->
             challenger=challenger,
             p=loc.pct(r["mean_p"]),
             h=r["horizon"],
-            seen=loc.pct(r["observed_rate"]),
+            seen=loc.t("summary.track_never")
+            if r["observed_rate"] == 0
+            else loc.t("summary.track_seen", p=loc.pct(r["observed_rate"])),
             k=r["disjoint_windows"],
             po=loc.pct(r["p_of_outcome"]),
             pt=loc.pct(trend["mean_p"]) if trend else loc.t("n_a"),

@@ -111,10 +111,16 @@
     const lo = r.skill_ci90[0], hi = r.skill_ci90[1];
     const events = eventSentence(doc, doc.model);
     const who = doc.model === "structural" ? "Structural model" : "The " + doc.model + " model";
+    const strict = (doc.event_check || []).filter((x) => x.model === doc.model && x.event === "strict");
+    const worst = strict.find((x) => x.horizon === 12) || strict[strict.length - 1];
+    const surprised = worst && worst.p_of_outcome < 0.1;
     el.innerHTML = "<h3>Track record</h3>" +
       '<p id="record-skill"><strong>' + signed(r.skill) + "</strong> skill vs " + esc(r.baseline || "baseline") +
       (lo === null ? "" : ' <span class="note extra">[' + signed(lo) + ", " + signed(hi) + "]</span>") + "</p>" +
-      '<p class="note">' + esc(who) + ", " + r.horizon + (r.horizon === 1 ? " month" : " months") +
+      (surprised ? '<p class="note" id="record-warning" style="color:#b71c1c">' + esc("Ran high on China: " + pct(worst.mean_p) +
+        " on average for a lead within " + worst.horizon + " months that " + (worst.observed_rate === 0 ? "never came" : "came " + pct(worst.observed_rate) + " of the time") +
+        " (" + pct(worst.p_of_outcome) + " chance under it).") + "</p>" : "") +
+      '<p class="note' + (surprised ? " extra" : "") + '">' + esc(who) + ", " + r.horizon + (r.horizon === 1 ? " month" : " months") +
       " ahead: 80% interval covered " + pct(r.coverage["80"].rate) + " of " + r.n +
       '<span class="extra"> past forecasts on ' + esc(doc.tuning_metric.toUpperCase()) + " (n_eff " +
       r.coverage["80"].n_eff.toFixed(1) + ")</span>.</p>" +
