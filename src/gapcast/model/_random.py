@@ -350,7 +350,7 @@ def draw_keys(seed: int, first: int, n: int) -> NDArray[np.uint64]:
     return out
 
 
-@jit(parallel=True)
+@jit(parallel=True, nogil=True)
 def uniforms(keys: NDArray[np.uint64], stream: np.uint64) -> NDArray[np.float64]:
     """Return one uniform number per draw key for ``stream``."""
     out = np.empty(keys.shape[0])

@@ -586,11 +586,11 @@ def _tally(bounds: NDArray[np.int64], args: tuple[Any, ...]) -> None:
         _range(bounds[part], bounds[part + 1], part, *args)
 
 
-tally = jit(parallel=True)(_tally)
+tally = jit(parallel=True, nogil=True)(_tally)
 tally_serial = jit(nogil=True)(_copy_function(_tally, "tally_serial"))
 
 
-@jit(parallel=True)
+@jit(parallel=True, nogil=True)
 def paths(
     keys: NDArray[np.uint64],
     P: Array,

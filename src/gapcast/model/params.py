@@ -374,7 +374,7 @@ def sample_space(
 _EMPTY = np.zeros(1)
 
 
-@jit(parallel=True)
+@jit(parallel=True, nogil=True)
 def _sample_all(
     keys: NDArray[np.uint64],
     ids: NDArray[np.uint64],

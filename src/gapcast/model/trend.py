@@ -285,7 +285,7 @@ def _tally_range(
         tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
 
-@jit(parallel=True)
+@jit(parallel=True, nogil=True)
 def _tally_parallel(
     keys: NDArray[np.uint64],
     rates: Array,
@@ -373,7 +373,7 @@ def _tally_serial(
         )
 
 
-@jit(parallel=True)
+@jit(parallel=True, nogil=True)
 def _paths(
     keys: NDArray[np.uint64],
     rates: Array,
