@@ -63,6 +63,8 @@ RUN_MONTHS = 3
 """... for at least this many consecutive months (docs/model.md says why)."""
 OUTER = 500
 """Outer draws (posterior rows x scenario values) a run is split into."""
+PARALLEL_MIN = 16_384
+"""Draws in a chunk from which its kernel runs on every thread (fewer: one thread)."""
 EVENTS = ("strict", "sustained")
 
 _OUTER_STREAM = np.uint64(301)
@@ -567,7 +569,9 @@ def run(
     starts = list(range(0, draws, chunk))
     if opts.workers <= 1:
         for start in starts:
-            add(start, one(start, True))
+            # a small run (a slider's provisional answer) is cheaper on one thread than
+            # through the thread pool, and leaves the other core to concurrent requests
+            add(start, one(start, min(chunk, draws - start) >= PARALLEL_MIN))
     else:
         with ThreadPoolExecutor(max_workers=opts.workers) as pool:
             futures = [(s, pool.submit(one, s, False)) for s in starts]
