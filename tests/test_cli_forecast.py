@@ -248,3 +248,39 @@ def test_compare_on_the_real_data(mirror_db: Path, capsys: pytest.CaptureFixture
         < rows["baseline"]["sustained_p60"]
         < rows["export-controls-loosen"]["sustained_p60"]
     )
+
+
+def test_forecast_text_puts_the_headline_beside_its_track_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = make_forecast_db(tmp_path / "t.duckdb")
+    code, out, _ = run(capsys, db, "forecast", "--draws", "2000", "--no-save")
+    assert code == 0 and "track record is not stored yet" in out
+    check = {
+        "model": "structural",
+        "event": "strict",
+        "horizon": 12,
+        "origins": 13,
+        "first_origin": "2023-11-30",
+        "last_origin": "2024-11-30",
+        "mean_p": 0.68,
+        "observed_rate": 0.0,
+        "brier": 0.48,
+        "disjoint_windows": 2,
+        "p_of_outcome": 0.079,
+    }
+    with Store(db) as store:
+        store.save_run(
+            kind="track_record",
+            scenario=None,
+            scenario_hash=None,
+            data_hash=store.data_hash(),
+            seed=1,
+            version="test",
+            request={},
+            results={"event_check": [check]},
+        )
+    code, out, _ = run(capsys, db, "forecast", "--draws", "2000", "--no-save")
+    flat = " ".join(out.split())
+    assert code == 0 and "gave China on average 68% to lead" in flat
+    assert "its probabilities that China leads ran too high" in flat

@@ -123,6 +123,18 @@ def render_headline(head: dict[str, Any], challenger: str) -> None:
         )
 
 
+def render_track_record(store: Any, challenger: str) -> None:
+    """Print what the stored nested backtest says of the headline model's event forecasts."""
+    from gapcast.report.i18n import Locale
+    from gapcast.report.track_record import headline_record
+    from gapcast.usecases import trust_nested
+
+    lines = headline_record(trust_nested.latest(store), challenger, Locale("en"))
+    for i, line in enumerate(lines):
+        style = "yellow" if i == 1 else "dim"
+        console.print(f"[{style}]{escape(line)}[/{style}]", soft_wrap=True)
+
+
 def render(report: use.ForecastReport) -> None:
     """Print a forecast: the headline, the baseline, gap and lag, crossing."""
     sel = report.selected
@@ -320,6 +332,13 @@ def register(app: typer.Typer) -> None:
             render_compare(reports)
         else:
             render(reports[0])
+            r = reports[0]
+            # the stored nested backtest is of the United States vs China on ECI
+            if r.forecast.headline is not None and tuple(r.selected.groups) == (
+                "United States",
+                "China",
+            ):
+                render_track_record(store, r.selected.groups[1])
         if plot is not None:
             print_wrote(plot)
 
