@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import gapcast
+from gapcast.model.bayes import SamplerSettings
 from gapcast.store import Store
 
 pytestmark = pytest.mark.mirror
@@ -16,7 +17,8 @@ def test_gap_forecast_and_fit_turn_into_frames(mirror_db: Path) -> None:
     with Store(mirror_db, read_only=True) as store:
         gap = gapcast.gap(store, "eci", draws=100)
         fc = gapcast.forecast(store, "baseline", draws=2000, save=False)
-        fit = gapcast.fit(store)
+        tiny = SamplerSettings(warmup=50, samples=50, chains=1)
+        fit = gapcast.fit(store, settings=tiny)
     frame = gap.to_frame()
     last = frame.iloc[-1]
     assert last["gap"] == pytest.approx(gap.result.gap_points)
@@ -30,8 +32,9 @@ def test_gap_forecast_and_fit_turn_into_frames(mirror_db: Path) -> None:
     sustained = probs.loc[("structural (sustained)", 60)]
     assert sustained["p_lo90"] <= sustained["p_ahead"] <= sustained["p_hi90"]
     assert probs.loc[("trend", 12), "mc_error"] == fc.forecast.models["trend"].p_ahead_within_se[12]
-    coef = fit.to_frame().loc["beta"]
-    assert coef["lo95"] < coef["estimate"] < coef["hi95"]
+    lam = fit.to_frame().loc["lambda"]  # the structural model's posterior (``gapcast fit``)
+    assert lam["lo90"] < lam["mean"] < lam["hi90"] and lam["label"] in ("estimated", "prior")
+    assert fit.to_frame().attrs["method"] == "NUTS"
     for result in (gap, fc, fit):
         page = result._repr_html_()
         assert page.startswith("<div><p><strong>") and "<table" in page

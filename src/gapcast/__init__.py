@@ -22,10 +22,10 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "GapcastError": "gapcast.errors",
     "Store": "gapcast.store",
-    "backtest": "gapcast.usecases.trust",
+    "backtest": "gapcast.usecases.trust_nested",
     "compare": "gapcast.usecases.forecast",
     "fetch": "gapcast.usecases.data",
-    "fit": "gapcast.usecases.forecast",
+    "fit": "gapcast.usecases.estimate",
     "forecast": "gapcast.usecases.forecast",
     "gap": "gapcast.usecases.measure",
     "import_paths": "gapcast.usecases.data",

@@ -111,15 +111,29 @@ def forecast_frame(d: dict[str, Any]) -> pd.DataFrame:
 
 
 def fit_frame(d: dict[str, Any]) -> pd.DataFrame:
-    """Return the capability fit's coefficients with their 95% intervals."""
+    """Return each parameter's posterior: mean, sd, 90% interval, diagnostics, label."""
     import pandas as pd
 
     rows = []
-    for name, c in d["fit"]["coefficients"].items():
-        lo, hi = c.get("ci95") or (None, None)
-        rows.append({"coefficient": name, "estimate": c["estimate"], "lo95": lo, "hi95": hi})
-    frame = pd.DataFrame(rows).set_index("coefficient")
-    frame.attrs.update({"as_of": d["as_of"], "rows": d["rows"]})
+    for p in d["parameters"]:
+        lo, hi = p["ci90"]
+        rows.append(
+            {
+                "parameter": p["name"],
+                "mean": p["mean"],
+                "sd": p["sd"],
+                "lo90": lo,
+                "hi90": hi,
+                "r_hat": p["r_hat"],
+                "ess": p["ess"],
+                "sd_ratio": p["sd_ratio"],
+                "label": p["status"],
+            }
+        )
+    frame = pd.DataFrame(rows).set_index("parameter")
+    frame.attrs.update(
+        {"as_of": d["as_of"], "method": d["method"], "draws": d["draws"], "scenario": d["scenario"]}
+    )
     return frame
 
 
@@ -137,5 +151,8 @@ CAPTIONS = {
     "ForecastReport": lambda d: (
         f"Forecast, scenario {d['scenario']}, as of {d['as_of']}, {d['draws']:,} draws per model"
     ),
-    "FitReport": lambda d: f"Capability fit as of {d['as_of']} on {d['rows']} models",
+    "FitReport": lambda d: (
+        f"Structural model, {d['method']}, {d['draws']:,} draws, as of {d['as_of']}, priors of "
+        f"scenario {d['scenario']}, {d['divergences']} divergences"
+    ),
 }

@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ import pandas as pd
 
 from gapcast import __version__, measure
 from gapcast.errors import GapcastError, ScenarioError
+from gapcast.frames import Tabular
 from gapcast.freshness import check_as_of, data_end
 from gapcast.model import bayes, fitdata, recovery
 from gapcast.model.fitdata import (
@@ -377,6 +378,35 @@ def fits_key(store_path: str | Path) -> str:
     if not entries:
         return "none"
     return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FitReport(Tabular):
+    """The structural model's posterior as the library returns it (``gapcast.fit``)."""
+
+    posterior: Posterior
+    scenario: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``gapcast fit --json`` with the scenario whose priors were used."""
+        return {"scenario": self.scenario, **posterior_report(self.posterior)}
+
+
+def fit(
+    store: Store,
+    scenario: str = "baseline",
+    as_of: str | dt.date | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: bayes.SamplerSettings | None = None,
+    refit: bool = False,
+) -> FitReport:
+    """Estimate the structural model (``gapcast fit``): cached by content, NUTS otherwise."""
+    from gapcast.usecases import scenarios as scenario_files
+
+    sc = scenario_files.load(scenario)
+    post = posterior(store, sc, as_of, seed=seed, settings=settings, refit=refit)
+    return FitReport(post, sc.name)
 
 
 def posterior_report(post: Posterior) -> dict[str, Any]:

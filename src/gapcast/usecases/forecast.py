@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from gapcast import __version__
 from gapcast.defaults import DRAWS
 from gapcast.errors import RequestError, StoreError
 from gapcast.frames import Tabular
-from gapcast.freshness import DataAge, check_as_of, data_end
+from gapcast.freshness import DataAge
 from gapcast.model import engine, structural
 from gapcast.model.headline import Headline, summarize_events
 from gapcast.model.inputs import ForecastInputs
@@ -39,9 +39,6 @@ from gapcast.usecases import scenarios as scenario_files
 from gapcast.usecases.forecast_inputs import (
     Tables,
     build_inputs,
-    capability_fit,
-    fit_rows,
-    latest_date,
     parse_as_of,
 )
 from gapcast.usecases.memo import Memo
@@ -120,29 +117,6 @@ class ForecastReport(Tabular):
             "run_id": self.run_id,
             "data_age": self.data_age().to_dict(),
             **self.results(),
-        }
-
-
-@dataclass(frozen=True)
-class FitReport(Tabular):
-    """The capability fit (``gapcast fit``), with and without group terms."""
-
-    as_of: dt.date
-    fit: dict[str, Any]
-    pooled: dict[str, Any]
-    rows: int
-    data_hash: str
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of ``gapcast fit --json``."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "fit": self.fit,
-            "pooled_without_group_terms": self.pooled,
-            "rows": self.rows,
-            "data_hash": self.data_hash,
-            "notes": self.notes,
         }
 
 
@@ -539,28 +513,6 @@ def comparison_rows(reports: Sequence[ForecastReport]) -> list[dict[str, Any]]:
     return rows
 
 
-def fit(
-    store: Store,
-    as_of: str | dt.date | None = None,
-    scenario: str = "baseline",
-) -> FitReport:
-    """Fit capability on training compute and date (``gapcast fit``)."""
-    tables = Tables.load(store)
-    sc = scenario_files.load(scenario)
-    check_as_of(parse_as_of(as_of), data_end(tables.scores, tables.models))
-    end = parse_as_of(as_of) or latest_date(tables, sc.metric)
-    rows = fit_rows(tables, sc.groups.leader.label, sc.groups.challenger.label, end, sc.metric)
-    full = capability_fit(rows)
-    pooled = capability_fit(rows, group_terms=False)
-    notes = [
-        f"{full.n} models with an {sc.metric.upper()} score and a training-compute estimate "
-        f"(released on or before {end}): {full.n_by_group}",
-        f"algorithmic efficiency implied by gamma/beta: "
-        f"{full.algorithmic_rate:.3g}x per year at fixed compute",
-    ]
-    return FitReport(end, full.to_dict(), pooled.to_dict(), len(rows), store.data_hash(), notes)
-
-
 def runs(store: Store) -> list[dict[str, Any]]:
     """Return the stored forecast runs, newest first."""
     frame = store.runs("forecast")
@@ -617,11 +569,9 @@ __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_SEED",
     "MODELS",
-    "FitReport",
     "ForecastReport",
     "compare",
     "comparison_rows",
-    "fit",
     "forecast",
     "rerun",
     "run",

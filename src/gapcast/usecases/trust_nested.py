@@ -286,6 +286,10 @@ def _prefixed(run: NestedRun, name: str) -> dict[int, dict[str, float]]:
     }
 
 
+backtest = track_record
+"""The library's name for it (``gapcast.backtest``), the CLI's command (``gapcast backtest``)."""
+
+
 LONG_HORIZONS = (36, 60)
 EARLY_METRIC = "training_compute"
 EARLY_START = "2018-01"
@@ -359,6 +363,7 @@ def long_horizons(
 
 __all__ = [
     "CAVEATS",
+    "backtest",
     "HELD_OUT",
     "METRICS",
     "THRESHOLDS",
