@@ -215,6 +215,17 @@ def frontier_class(best: Array, margin: float) -> Array:
     return out
 
 
+def release_months(best: pd.DataFrame, margin: float) -> list[tuple[int, int]]:
+    """Return ``(n, T)`` per side: months with a frontier-class release among ``T`` months.
+
+    The months are those the fit's state space observes (from ``start_month`` on), and a
+    release is frontier-class as ``series_from`` decides it (earlier releases set the record).
+    """
+    values = frontier_class(best[list(SIDES)].to_numpy(np.float64), margin)
+    seen = np.isfinite(values[best.index >= start_month(best)])
+    return [(int(seen[:, b].sum()), int(seen.shape[0])) for b in range(len(SIDES))]
+
+
 def start_month(best: pd.DataFrame) -> pd.Period:
     """Return the first month from which both sides have released (the later first release)."""
     firsts: list[pd.Period] = []

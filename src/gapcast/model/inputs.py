@@ -69,6 +69,11 @@ class GroupData:
         Its share of the world's H100e in the GPU-cluster data at the as-of date.
     compute_h100e
         Its H100e in the GPU-cluster data at the as-of date (for reporting).
+    release_months
+        ``(n, T)``: months with a frontier-class release (the structural fit's observations:
+        within the estimation margin of the group's best earlier release) among the ``T``
+        months from the first month both groups released to the as-of month; ``None`` when
+        not measured.
     """
 
     label: str
@@ -78,6 +83,7 @@ class GroupData:
     months_since_step: float
     compute_share: float
     compute_h100e: float = float("nan")
+    release_months: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

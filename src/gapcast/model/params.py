@@ -317,6 +317,37 @@ class Gamma:
         return f"gamma median {_g(med)}, 90% [{_g(lo)}, {_g(hi)}]"
 
 
+@dataclass(frozen=True)
+class MonthlyRate:
+    """A release rate ``r`` from ``n`` months with a release among ``T`` (not in scenarios).
+
+    A month has a release with probability ``p = 1 - e^{-r}``; with Jeffreys' prior ``p`` has
+    the posterior ``Beta(n + 1/2, T - n + 1/2)``, so ``r = -ln(1 - p)``.
+    """
+
+    months_with: int
+    months: int
+    source: str
+
+    def ppf(self, u: Array) -> Array:
+        """Return the quantiles at probabilities ``u``."""
+        return _ppf_numpy(self.kernel_spec(), np.asarray(u, dtype=np.float64))
+
+    def kernel_spec(self) -> KernelSpec:
+        """Return the Numba sampling recipe (a tabulated quantile function)."""
+        key = ("monthly", self.months_with, self.months)
+        if key not in _TABLES:
+            a, b = self.months_with + 0.5, self.months - self.months_with + 0.5
+            p = special.betaincinv(a, b, special.ndtr(_GRID))
+            _TABLES[key] = np.asarray(-np.log1p(-np.minimum(p, 1.0 - 1e-12)), dtype=np.float64)
+        return KernelSpec(TABLE, table=_TABLES[key])
+
+    def describe(self) -> str:
+        """Return a one-line human description."""
+        lo, med, hi = self.ppf(np.array([0.05, 0.5, 0.95]))
+        return f"release rate median {_g(med)} a month, 90% [{_g(lo)}, {_g(hi)}]"
+
+
 ParamSpace = dict[str, Sampler]
 """Ordered mapping of parameter path to its distribution."""
 

@@ -50,7 +50,7 @@ from gapcast.model import _structural_kernel as kern
 from gapcast.model._random import draw_keys, stream_id, stream_key, uniforms
 from gapcast.model.engine import Draws, EngineOptions, RunTotals, Tallies, part_bounds
 from gapcast.model.inputs import ForecastInputs, month_index
-from gapcast.model.params import Fixed, ParamSpace, Sampler, Uniform, sample_matrix
+from gapcast.model.params import Fixed, MonthlyRate, ParamSpace, Sampler, Uniform, sample_matrix
 from gapcast.model.posterior import NAMES, ParamSummary, Posterior
 from gapcast.model.trend import fitted_release_rate
 from gapcast.scenario.fields import ROLES, Fitted, Scenario
@@ -98,12 +98,30 @@ def scenario_space(scenario: Scenario, inputs: ForecastInputs) -> ParamSpace:
             section, key = name.split(".")
             dist = getattr(getattr(spec, section), key)
             path = f"groups.{role}.{name}"
-            space[path] = fitted_release_rate(inputs, role) if isinstance(dist, Fitted) else dist
+            space[path] = release_rate(inputs, role) if isinstance(dist, Fitted) else dist
     for i, shock in enumerate(scenario.shocks):
         space[f"shocks.{i}"] = shock.factor if shock.factor is not None else shock.add_h100e  # type: ignore[assignment]
     for i, change in enumerate(scenario.growth_changes):
         space[f"growth_changes.{i}"] = change.factor
     return space
+
+
+def release_rate(inputs: ForecastInputs, role: str) -> Sampler:
+    """Return a side's fitted release rate ``r`` (a release month has probability ``1 - e^-r``).
+
+    A release month is one with a *frontier-class* release, as the fit's state space counts
+    them (``GroupData.release_months``); the simulation then lets a release move the frontier
+    only when it beats it. Drawing release months at the rate of frontier *steps* instead
+    (the trend model's rate, the fallback where the months were not measured) would select
+    twice and hold back a leader whose frontier sits above its latent state (docs/model.md).
+    """
+    group = inputs.leader if role == "leader" else inputs.challenger
+    if group.release_months is None:
+        return fitted_release_rate(inputs, role)
+    n, months = group.release_months
+    return MonthlyRate(
+        n, months, f"fitted: a frontier-class release in {n} of {months} months (as the fit counts)"
+    )
 
 
 def catchup_lag(scenario: Scenario) -> Sampler:

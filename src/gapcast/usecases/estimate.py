@@ -61,6 +61,7 @@ from gapcast.usecases.forecast_inputs import (
     fit_rows,
     latest_date,
     parse_as_of,
+    releases,
 )
 from gapcast.usecases.memo import Memo
 
@@ -68,28 +69,6 @@ DEFAULT_SEED = 20240601
 """Seed of the sampler when none is given."""
 CACHE_DIR = "posteriors"
 COMPILE_CACHE_DIR = "jax-cache"
-
-
-def releases(tables: Tables, labels: tuple[str, str], end: dt.date, metric: str) -> pd.DataFrame:
-    """Return every scored release of either side up to ``end``: date, value, se, side."""
-    rows = measure.metric_rows(
-        tables.scores, tables.models, measure.Selection(metric), pd.Timestamp(end)
-    )
-    side = np.where(
-        rows["country"] == labels[0],
-        "leader",
-        np.where(rows["country"] == labels[1], "challenger", ""),
-    )
-    frame = pd.DataFrame(
-        {
-            "date": pd.to_datetime(rows["date"]),
-            "value": rows["value"].astype(float),
-            "se": rows["sd"].astype(float).fillna(0.0),
-            "side": side,
-        }
-    )
-    kept: pd.DataFrame = frame.loc[side != ""].reset_index(drop=True)
-    return kept
 
 
 def _clusters(compute: pd.DataFrame) -> pd.DataFrame:

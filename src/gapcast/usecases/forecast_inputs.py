@@ -33,6 +33,7 @@ from gapcast import measure
 from gapcast.errors import InsufficientDataError, RequestError
 from gapcast.freshness import check_as_of, data_end
 from gapcast.model.fit import CapabilityFit, fit_capability
+from gapcast.model.fitdata import monthly_best, release_months
 from gapcast.model.inputs import ForecastInputs, GroupData, StepHistory
 from gapcast.resolve import resolve
 from gapcast.scenario.files import Scenario
@@ -161,6 +162,45 @@ def compute_shares(
 _INPUTS: Memo[ForecastInputs] = Memo(64)
 
 
+def releases(tables: Tables, labels: tuple[str, str], end: dt.date, metric: str) -> pd.DataFrame:
+    """Return every scored release of either side up to ``end``: date, value, se, side."""
+    rows = measure.metric_rows(
+        tables.scores, tables.models, measure.Selection(metric), pd.Timestamp(end)
+    )
+    side = np.where(
+        rows["country"] == labels[0],
+        "leader",
+        np.where(rows["country"] == labels[1], "challenger", ""),
+    )
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(rows["date"]),
+            "value": rows["value"].astype(float),
+            "se": rows["sd"].astype(float).fillna(0.0),
+            "side": side,
+        }
+    )
+    kept: pd.DataFrame = frame.loc[side != ""].reset_index(drop=True)
+    return kept
+
+
+def _release_months(
+    tables: Tables, scenario: Scenario, labels: tuple[str, str], end: dt.date
+) -> list[tuple[int, int] | None]:
+    """Return each side's frontier-class release months (``fitdata.release_months``).
+
+    As the structural fit counts them; ``None`` without an ``estimation`` section or releases.
+    """
+    if scenario.estimation is None:
+        return [None, None]
+    try:
+        best = monthly_best(releases(tables, labels, end, scenario.metric), end)
+        counts = release_months(best, scenario.estimation.frontier_margin)
+    except InsufficientDataError:
+        return [None, None]
+    return [counts[0], counts[1]]
+
+
 def build_inputs(
     tables: Tables,
     scenario: Scenario,
@@ -189,6 +229,7 @@ def build_inputs(
         scenario.groups.leader.label,
         scenario.groups.challenger.label,
         scenario.trend.window_months,
+        scenario.estimation.frontier_margin if scenario.estimation is not None else None,
     )
     return _INPUTS.get_or_compute(
         key, lambda: _frozen(_measure_inputs(tables, scenario, as_of, frontier_metric, None))
@@ -234,9 +275,11 @@ def _measure_inputs(
         shares = np.array([g.compute_share for g in structural.groups])
         h100e = np.array([g.compute_h100e for g in structural.groups])
         fit = structural.fit
+        months = [g.release_months for g in structural.groups]
     else:
         shares, h100e = compute_shares(tables.compute, labels, end_date)
         fit = capability_fit(fit_rows(tables, labels[0], labels[1], end_date, scenario.metric))
+        months = _release_months(tables, scenario, labels, end_date)
     groups_data = []
     for i, side in enumerate(("leader", "challenger")):
         own = steps.loc[steps["side"] == side]
@@ -260,6 +303,7 @@ def _measure_inputs(
                 months_since_step=(end - last).days / DAYS_PER_MONTH,
                 compute_share=float(shares[i]),
                 compute_h100e=float(h100e[i]),
+                release_months=months[i],
             )
         )
     return ForecastInputs(end_date, metric, groups_data[0], groups_data[1], fit)
