@@ -295,13 +295,14 @@ Distribution = Annotated[
 """Any scenario distribution, chosen by its ``dist`` field (``fixed`` if only ``value``)."""
 
 
-@dataclass(frozen=True)
-class Gamma:
-    """Gamma with ``shape`` and ``rate`` (a posterior for a Poisson rate; not in scenarios)."""
+class _Tabulated:
+    """A distribution sampled through a tabulated quantile function (not in scenarios)."""
 
-    shape: float
-    rate: float
-    source: str
+    label = ""
+
+    def table(self) -> Array:  # pragma: no cover - every subclass defines it
+        """Return the quantiles at the standard normal grid ``ndtr(_GRID)``."""
+        raise NotImplementedError
 
     def ppf(self, u: Array) -> Array:
         """Return the quantiles at probabilities ``u``."""
@@ -309,17 +310,31 @@ class Gamma:
 
     def kernel_spec(self) -> KernelSpec:
         """Return the Numba sampling recipe (a tabulated quantile function)."""
-        return KernelSpec(TABLE, table=_gamma_table(self.shape, self.rate))
+        return KernelSpec(TABLE, table=self.table())
 
     def describe(self) -> str:
         """Return a one-line human description."""
         lo, med, hi = self.ppf(np.array([0.05, 0.5, 0.95]))
-        return f"gamma median {_g(med)}, 90% [{_g(lo)}, {_g(hi)}]"
+        return f"{self.label} median {_g(med)}, 90% [{_g(lo)}, {_g(hi)}]"
 
 
 @dataclass(frozen=True)
-class MonthlyRate:
-    """A release rate ``r`` from ``n`` months with a release among ``T`` (not in scenarios).
+class Gamma(_Tabulated):
+    """Gamma with ``shape`` and ``rate`` (a posterior for a Poisson rate)."""
+
+    shape: float
+    rate: float
+    source: str
+    label = "gamma"
+
+    def table(self) -> Array:
+        """Return the gamma quantiles at the grid."""
+        return _gamma_table(self.shape, self.rate)
+
+
+@dataclass(frozen=True)
+class MonthlyRate(_Tabulated):
+    """A release rate ``r`` from ``n`` months with a release among ``T``.
 
     A month has a release with probability ``p = 1 - e^{-r}``; with Jeffreys' prior ``p`` has
     the posterior ``Beta(n + 1/2, T - n + 1/2)``, so ``r = -ln(1 - p)``.
@@ -328,24 +343,16 @@ class MonthlyRate:
     months_with: int
     months: int
     source: str
+    label = "release rate a month,"
 
-    def ppf(self, u: Array) -> Array:
-        """Return the quantiles at probabilities ``u``."""
-        return _ppf_numpy(self.kernel_spec(), np.asarray(u, dtype=np.float64))
-
-    def kernel_spec(self) -> KernelSpec:
-        """Return the Numba sampling recipe (a tabulated quantile function)."""
+    def table(self) -> Array:
+        """Return ``-ln(1 - p)`` at the grid's quantiles of ``p``."""
         key = ("monthly", self.months_with, self.months)
         if key not in _TABLES:
             a, b = self.months_with + 0.5, self.months - self.months_with + 0.5
             p = special.betaincinv(a, b, special.ndtr(_GRID))
             _TABLES[key] = np.asarray(-np.log1p(-np.minimum(p, 1.0 - 1e-12)), dtype=np.float64)
-        return KernelSpec(TABLE, table=_TABLES[key])
-
-    def describe(self) -> str:
-        """Return a one-line human description."""
-        lo, med, hi = self.ppf(np.array([0.05, 0.5, 0.95]))
-        return f"release rate median {_g(med)} a month, 90% [{_g(lo)}, {_g(hi)}]"
+        return _TABLES[key]
 
 
 ParamSpace = dict[str, Sampler]
