@@ -70,7 +70,8 @@ class Structural:
     metric: str = "eci"
     posterior: Posterior | None = None
     origin: int | None = None
-    events: Mapping[str, float] | None = None
+    fitted: Mapping[str, float] | None = None
+    """What ``tune`` fitted at ``origin``: posterior means and the event probabilities."""
     compile_cache: Path | None = None
     """Where JAX keeps the compiled sampler (every origin has the same padded shapes, so
     all but the first fit in any worker load it instead of compiling)."""
@@ -107,7 +108,7 @@ class Structural:
         """Fit the posterior on the data known at ``origin`` (none where it cannot be fitted)."""
         data = self.origins.get(origin)
         if data is None:
-            return replace(self, posterior=None, origin=origin, events=None)
+            return replace(self, posterior=None, origin=origin, fitted=None)
         seed = int(rng.integers(0, 2**31))
         use_compile_cache(self.compile_cache)
         post = _sampler(priors_of(self.scenario), self.settings).run(
@@ -123,7 +124,7 @@ class Structural:
             "divergences": float(post.divergences),
             **events,
         }
-        return replace(self, posterior=post, origin=origin, events=summary)
+        return replace(self, posterior=post, origin=origin, fitted=summary)
 
     def forecast(self, known: Known, horizons: Sequence[int], rng: np.random.Generator) -> Forecast:
         """Simulate both frontiers from the origin's posterior (nothing where none was fitted)."""
@@ -135,7 +136,7 @@ class Structural:
 
     def tuned(self) -> dict[str, float]:
         """Return what was fitted at the origin (posterior means, event probabilities)."""
-        return dict(self.events or {})
+        return dict(self.fitted or {})
 
 
 _SAMPLERS: dict[str, bayes.NutsFit] = {}
@@ -180,15 +181,11 @@ def observed_events(data: MetricData, origin: int, h: int) -> dict[str, bool] | 
     if origin + h > data.end_month:
         return None
     now = known_at(data, origin + h)
-    gap = now.gap[-h:]
-    if not np.isfinite(gap).all():
+    leader, challenger = now.leader[-(h + 1) :], now.challenger[-(h + 1) :]
+    if not np.isfinite(leader - challenger)[1:].all():
         return None
-    lead = -gap >= MARGIN
-    run = best = 0
-    for x in lead:
-        run = run + 1 if x else 0
-        best = max(best, run)
-    return {"strict": bool((gap < 0).any()), "sustained": best >= RUN_MONTHS}
+    p = event_probabilities(leader[None], challenger[None], (h,))  # one path: 0 or 1
+    return {"strict": p[f"p_strict_{h}"] == 1.0, "sustained": p[f"p_sustained_{h}"] == 1.0}
 
 
 def trend_events(

@@ -37,11 +37,16 @@
     return doc.scores.find((r) => r.metric === metric && r.target === "gap" && r.model === model && r.horizon === h);
   }
 
+  /* A model's event-check row for a strict lead: 12 months, else its longest horizon. */
+  function strictRow(doc, model) {
+    const rows = (doc.event_check || []).filter((r) => r.model === model && r.event === "strict");
+    return rows.find((x) => x.horizon === 12) || rows[rows.length - 1];
+  }
+
   /* The event check: what each model said about "China ahead within h months" at past origins,
      against what happened. */
   function eventSentence(doc, model) {
-    const rows = (doc.event_check || []).filter((r) => r.model === model && r.event === "strict");
-    const r = rows.find((x) => x.horizon === 12) || rows[rows.length - 1];
+    const r = strictRow(doc, model);
     if (!r) return "";
     const other = (doc.event_check || []).find((x) => x.model === "trend" && x.event === r.event && x.horizon === r.horizon);
     return "From " + r.origins + " month ends (" + r.first_origin.slice(0, 7) + " to " + r.last_origin.slice(0, 7) +
@@ -111,8 +116,7 @@
     const lo = r.skill_ci90[0], hi = r.skill_ci90[1];
     const events = eventSentence(doc, doc.model);
     const who = doc.model === "structural" ? "Structural model" : "The " + doc.model + " model";
-    const strict = (doc.event_check || []).filter((x) => x.model === doc.model && x.event === "strict");
-    const worst = strict.find((x) => x.horizon === 12) || strict[strict.length - 1];
+    const worst = strictRow(doc, doc.model);
     const surprised = worst && worst.p_of_outcome < 0.1;
     el.innerHTML = "<h3>Track record</h3>" +
       '<p id="record-skill"><strong>' + signed(r.skill) + "</strong> skill vs " + esc(r.baseline || "baseline") +
