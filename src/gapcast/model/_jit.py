@@ -26,6 +26,7 @@ import atexit
 import hashlib
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -140,9 +141,9 @@ def _cache_dir(base: Path | None = None) -> str:
         base = private_dir(cache_dir() if base is None else base)
         target = base / name
         _hold(target)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # a probe of this process's own: a shared name raced with another process's unlink
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".write-test-"):
+            pass
     except OSError:
         return ""
     remove_stale(base, name)
