@@ -53,6 +53,22 @@ def test_ziggurat_normal_is_normal() -> None:
     assert (np.abs(x) > 3.5).mean() == pytest.approx(2 * stats.norm.sf(3.5), rel=0.25)
 
 
+def test_ziggurat_tables_close_and_match_the_published_edges() -> None:
+    from gapcast.model import _random
+
+    # Marsaglia & Tsang (2000) give r for 128 layers; Doornik (2005) for 256
+    assert _random.ziggurat_r(128) == pytest.approx(3.442619855899, abs=1e-11)
+    assert _random.ziggurat_r(256) == pytest.approx(3.6541528853610088, abs=1e-12)
+    r = _random.ziggurat_r(_random.ZIG_LAYERS)
+    assert abs(_random._closure(r, _random.ZIG_LAYERS)) < 1e-12
+    # the fast path's share of numbers: 0.4% rejected with 1024 layers
+    kn, _, _, _ = _random._ziggurat_tables(_random.ZIG_LAYERS)
+    rng = np.random.default_rng(5)
+    hz = rng.integers(-(2**31), 2**31, 1_000_000)
+    iz = rng.integers(0, _random.ZIG_LAYERS, 1_000_000)
+    assert np.mean(np.abs(hz) >= kn[iz]) == pytest.approx(0.0042, abs=0.0006)
+
+
 def test_draw_keys_depend_only_on_the_draw_index() -> None:
     whole = draw_keys(7, 0, 3 * BLOCK + 5)
     parts = np.concatenate(

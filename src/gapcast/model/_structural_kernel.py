@@ -35,7 +35,16 @@ from scipy import special, stats
 
 from gapcast.model._jit import jit
 from gapcast.model._outcomes import BATCH, lag_months_mask, lags, tally_batch
-from gapcast.model._random import _KN, _MASK7, _S32, _WN, _normal_slow, draw_bits, mix64, stream_key
+from gapcast.model._random import (
+    _KN,
+    _MASK_LAYER,
+    _S32,
+    _WN,
+    _normal_slow,
+    draw_bits,
+    mix64,
+    stream_key,
+)
 from gapcast.model._structural_reference import (
     _C_STREAM,
     _K_STREAM,
@@ -223,26 +232,31 @@ def _normals(
 
     The first loop is the ziggurat's fast path for every draw at once, branch-free so that
     it vectorises; it flags in ``rej`` and counts the ~1% of draws the fast path rejects,
-    which the second loop redoes on the scalar slow path (it stops after the last one).
+    which the second loop redoes on the scalar slow path. That loop reads the flags eight
+    at a time (``rej`` seen as 64-bit words): with 128 draws a block has a rejection in
+    most months, and a flag-by-flag scan to the last one cost more than the slow path.
     """
     base = _K2 * i
     left = 0
     for k in range(m):
         z = mix64(skeys[k] + base)
         hz = float(np.int64(z >> _S32) - np.int64(_HALF))
-        iz = np.int64(z & _MASK7)
+        iz = np.int64(z & _MASK_LAYER)
         out[k] = hz * _WN[iz]
         r = abs(hz) >= _KN[iz]
         rej[k] = r
         left += r
-    k = 0
-    while left > 0:
-        if rej[k]:
-            z = mix64(skeys[k] + base)
-            hz = float(np.int64(z >> _S32) - np.int64(_HALF))
-            out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
-            left -= 1
-        k += 1
+    if left == 0:
+        return
+    words = rej.view(np.uint64)
+    for w in range((m + 7) // 8):
+        if words[w] == 0:
+            continue
+        for k in range(8 * w, min(8 * w + 8, m)):
+            if rej[k]:
+                z = mix64(skeys[k] + base)
+                hz = float(np.int64(z >> _S32) - np.int64(_HALF))
+                out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK_LAYER))
 
 
 @jit(nogil=True, fastmath={"contract"})
@@ -422,7 +436,7 @@ def _block(
 
 @jit(nogil=True)
 def _events(
-    Fb: Array,
+    Ft: Array,
     m: int,
     margin: float,
     run_len: int,
@@ -436,27 +450,27 @@ def _events(
     outer: NDArray[np.int64],
     sus_out: NDArray[np.int16],
 ) -> None:
-    """Tally the sustained event and both events per outer draw for ``m`` draws of ``Fb``.
+    """Tally the sustained event and both events per outer draw for draws ``k < m`` of ``Ft``.
 
     Sustained: the challenger's frontier at least ``margin`` above the leader's for
     ``run_len`` consecutive months; its month is the last month of the first such run.
     ``outer[part, o, e, h]`` counts draws of outer draw ``o`` with event ``e`` (0 strict,
-    1 sustained) by month ``hz[h]``.
+    1 sustained) by month ``hz[h]``. Month-outer over the block's contiguous rows (the
+    loop over draws vectorises); a draw's month is kept from the first run that completes.
     """
-    months = Fb.shape[1]
+    months = Ft.shape[0]
     nh = hz.shape[0]
+    run = np.zeros(m, np.int64)
+    sf = np.empty(m, np.int64)
+    sf[:] = months
+    for t in range(1, months):
+        for k in range(m):
+            r = run[k] + 1 if Ft[t, 1, k] - Ft[t, 0, k] >= margin else 0
+            run[k] = r
+            sf[k] = t if r >= run_len and sf[k] == months else sf[k]
     for k in range(m):
-        run = 0
-        first = -1
-        for t in range(1, months):
-            if Fb[k, t, 1] - Fb[k, t, 0] >= margin:
-                run += 1
-                if run >= run_len:
-                    first = t
-                    break
-            else:
-                run = 0
-        sfirst[part, first if first >= 0 else months] += 1
+        first = sf[k] if sf[k] < months else -1
+        sfirst[part, sf[k]] += 1
         sus_out[start + k] = first
         o = (first_global + start + k) // inner
         fs = strict_first[start + k]
@@ -557,8 +571,7 @@ def _range(
     pad = max_lag(P[lo:hi])
     Ft = np.empty((months, 2, BATCH))
     Cp = np.empty((pad + months, 2, BATCH))
-    Fb = np.transpose(Ft, (2, 0, 1))  # draws x months x 2, a view (no copy)
-    Lb = np.zeros((BATCH, months))
+    Lb = np.zeros((months, BATCH))
     at = lag_months_mask(months)
     for start in range(lo, hi, BATCH):
         m = min(BATCH, hi - start)
@@ -566,11 +579,10 @@ def _range(
             reference, start, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month,
             sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
-        for k in range(m):
-            lags(Fb[k], hist0, hist1, at, Lb[k])
-        tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
+        lags(Ft, m, hist0, hist1, at, Lb)
+        tally_batch(Ft, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
         _events(
-            Fb, m, margin, run_len, first_out, start, first_global, inner, hz, part, sfirst,
+            Ft, m, margin, run_len, first_out, start, first_global, inner, hz, part, sfirst,
             outer, sus_out,
         )  # fmt: skip
 

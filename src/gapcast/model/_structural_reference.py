@@ -17,7 +17,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gapcast.model._jit import jit
-from gapcast.model._random import _KN, _MASK7, _S32, _WN, _normal_slow, draw_bits, mix64, stream_key
+from gapcast.model._random import (
+    _KN,
+    _MASK_LAYER,
+    _S32,
+    _WN,
+    _normal_slow,
+    draw_bits,
+    mix64,
+    stream_key,
+)
 
 Array = NDArray[np.float64]
 
@@ -99,13 +108,13 @@ def _normals_scalar(skeys: NDArray[np.uint64], i: np.uint64, m: int, out: Array)
     for k in range(m):
         z = mix64(skeys[k] + base)
         hz = float(np.int64(z >> _S32) - np.int64(_HALF))
-        iz = np.int64(z & _MASK7)
+        iz = np.int64(z & _MASK_LAYER)
         out[k] = hz * _WN[iz] if abs(hz) < _KN[iz] else np.nan
     for k in range(m):
         if np.isnan(out[k]):
             z = mix64(skeys[k] + base)
             hz = float(np.int64(z >> _S32) - np.int64(_HALF))
-            out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK7))
+            out[k] = _normal_slow(skeys[k], i, hz, int(z & _MASK_LAYER))
 
 
 @jit(nogil=True)

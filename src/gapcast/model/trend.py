@@ -273,16 +273,15 @@ def _tally_range(
     lag: NDArray[np.int32],
     first_out: NDArray[np.int16],
 ) -> None:
-    Fb = np.empty((BATCH, months, 2))
-    Lb = np.empty((BATCH, months))
-    Lb[:] = 0.0
+    Ft = np.empty((months, 2, BATCH))  # the tallies' layout: months x groups x draws
+    Lb = np.zeros((months, BATCH))
     at = lag_months_mask(months)
     for start in range(lo, hi, BATCH):
         m = min(BATCH, hi - start)
         for k in range(m):
-            _draw(keys[start + k], rates[start + k], sizes, n, f0, rho, Fb[k])
-            lags(Fb[k], hist0, hist1, at, Lb[k])
-        tally_batch(Fb, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
+            _draw(keys[start + k], rates[start + k], sizes, n, f0, rho, Ft[:, :, k])
+        lags(Ft, m, hist0, hist1, at, Lb)
+        tally_batch(Ft, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
 
 
 @jit(parallel=True, nogil=True)
