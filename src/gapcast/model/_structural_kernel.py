@@ -491,11 +491,24 @@ def max_lag(P: Array) -> int:
 
 
 @jit(nogil=True)
+def _scratch(P: Array, sh: Array, gc: Array) -> tuple[Array, Any, Any, Array, Array]:
+    """Return a block's copies of the per-draw arrays (``_simulate`` fills them)."""
+    return (
+        np.empty((BATCH, P.shape[1])),
+        np.empty(BATCH, np.int64),
+        np.empty((BATCH, 2), np.uint64),
+        np.empty((BATCH, sh.shape[1])),
+        np.empty((BATCH, gc.shape[1])),
+    )
+
+
+@jit(nogil=True)
 def _simulate(
     reference: bool,
     lo: int,
     m: int,
     keys: NDArray[np.uint64],
+    row: NDArray[np.int64],
     P: Array,
     dfi: NDArray[np.int64],
     thr: NDArray[np.uint64],
@@ -514,17 +527,32 @@ def _simulate(
     pad: int,
     Ft: Array,
     Cp: Array,
+    scratch: tuple[Array, Any, Any, Array, Array],
 ) -> None:
-    """Run ``_block`` or, with ``reference``, the former scalar kernel on the same block."""
+    """Run ``_block`` or, with ``reference``, the former scalar kernel on draws ``lo .. + m``.
+
+    ``P, dfi, thr, sh, gc`` hold one row per outer draw and ``row[d]`` is draw ``d``'s; the
+    block's rows are copied into ``scratch`` first (a run's draws share few outer draws,
+    so a copy per draw of the whole run would only move memory).
+    """
+    Pb, dfib, thrb, shb, gcb = scratch
+    for k in range(m):
+        o = row[lo + k]
+        Pb[k, :] = P[o]
+        dfib[k] = dfi[o]
+        thrb[k, :] = thr[o]
+        shb[k, :] = sh[o]
+        gcb[k, :] = gc[o]
+    kb = keys[lo : lo + m]
     if reference:
         block_reference(
-            lo, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month, sh_group,
-            sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
+            0, m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
+            sh_add, gcb, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
     else:
         _block(
-            lo, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month, sh_group,
-            sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
+            0, m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
+            sh_add, gcb, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
 
 
@@ -534,6 +562,7 @@ def _range(
     hi: int,
     part: int,
     keys: NDArray[np.uint64],
+    row: NDArray[np.int64],
     P: Array,
     dfi: NDArray[np.int64],
     thr: NDArray[np.uint64],
@@ -567,17 +596,21 @@ def _range(
     sus_out: NDArray[np.int16],
     reference: bool,
 ) -> None:
-    """Simulate and tally draws ``lo .. hi - 1`` into the tallies of ``part``."""
-    pad = max_lag(P[lo:hi])
+    """Simulate and tally draws ``lo .. hi - 1`` into the tallies of ``part``.
+
+    ``row[d]`` is draw ``d``'s row of ``P, dfi, thr, sh, gc`` (see ``_simulate``).
+    """
+    pad = max_lag(P)
     Ft = np.empty((months, 2, BATCH))
     Cp = np.empty((pad + months, 2, BATCH))
     Lb = np.zeros((months, BATCH))
+    scratch = _scratch(P, sh, gc)
     at = lag_months_mask(months)
     for start in range(lo, hi, BATCH):
         m = min(BATCH, hi - start)
         _simulate(
-            reference, start, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month,
-            sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
+            reference, start, m, keys, row, P, dfi, thr, tab, f0, hist0, hist1, free, sh,
+            sh_month, sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp, scratch,
         )  # fmt: skip
         lags(Ft, m, hist0, hist1, at, Lb)
         tally_batch(Ft, Lb, at, m, base, part, ahead, first, gap, level, lag, first_out, start)
@@ -605,6 +638,7 @@ tally_serial = jit(nogil=True)(_copy_function(_tally, "tally_serial"))
 @jit(parallel=True, nogil=True)
 def paths(
     keys: NDArray[np.uint64],
+    row: NDArray[np.int64],
     P: Array,
     dfi: NDArray[np.int64],
     thr: NDArray[np.uint64],
@@ -624,7 +658,10 @@ def paths(
     latent: Array,
     reference: bool,
 ) -> None:
-    """Write the observed frontiers (``out``) and latent capabilities (``latent``), d x t x 2."""
+    """Write the observed frontiers (``out``) and latent capabilities (``latent``), d x t x 2.
+
+    ``row[d]`` is draw ``d``'s row of ``P, dfi, thr, sh, gc`` (see ``_simulate``).
+    """
     n = keys.shape[0]
     months = out.shape[1]
     nblocks = (n + BATCH - 1) // BATCH
@@ -635,8 +672,9 @@ def paths(
         Ft = np.empty((months, 2, BATCH))
         Cp = np.empty((pad + months, 2, BATCH))
         _simulate(
-            reference, lo, m, keys, P, dfi, thr, tab, f0, hist0, hist1, free, sh, sh_month,
-            sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
+            reference, lo, m, keys, row, P, dfi, thr, tab, f0, hist0, hist1, free, sh,
+            sh_month, sh_group, sh_add, gc, gc_month, gc_group, pad, Ft, Cp,
+            _scratch(P, sh, gc),
         )  # fmt: skip
         for k in range(m):
             for t in range(months):

@@ -259,8 +259,9 @@ def _logit(p: Array) -> Array:
     return np.asarray(np.log(q) - np.log1p(-q), np.float64)
 
 
-Arrays = tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array]
-"""A chunk's per-draw arrays ``P, dfi, thr, shocks, changes`` (``StructuralModel.prepare``)."""
+Arrays = tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array, NDArray[np.int64]]
+"""A chunk's arrays ``P, dfi, thr, shocks, changes`` (``StructuralModel.prepare``), a row per
+outer draw, and ``row``: each draw's row."""
 
 
 def simulate_tally(
@@ -285,14 +286,15 @@ def simulate_tally(
     ``parallel`` runs the ``parts`` slices on Numba's threads, else on the calling thread;
     ``reference`` runs the former scalar kernel instead (benchmarks and tests).
     """
-    P, dfi, thr, sh, gc = arrays
+    P, dfi, thr, sh, gc, row = arrays
     tab, f0, h0, h1 = model._common()
     n = keys.shape[0]
     args = (
-        keys, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month, model._sh_group,
-        model._sh_add, gc, model._gc_month, model._gc_group, model.horizon + 1, model.base,
-        MARGIN, RUN_MONTHS, first_global, inner, hz, tallies.ahead, tallies.first,
-        tallies.gap, tallies.level, tallies.lag, sfirst, outer, first_out, sus_out, reference,
+        keys, row, P, dfi, thr, tab, f0, h0, h1, model._free, sh, model._sh_month,
+        model._sh_group, model._sh_add, gc, model._gc_month, model._gc_group,
+        model.horizon + 1, model.base, MARGIN, RUN_MONTHS, first_global, inner, hz,
+        tallies.ahead, tallies.first, tallies.gap, tallies.level, tallies.lag, sfirst, outer,
+        first_out, sus_out, reference,
     )  # fmt: skip
     kernel = kern.tally if parallel else kern.tally_serial
     kernel(part_bounds(n, parts), args)
@@ -374,7 +376,7 @@ class StructuralModel:
     def prepare(
         self, params: Draws, rows: NDArray[np.int64]
     ) -> tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array]:
-        """Turn outer draws into the kernel's per-draw arrays ``P, dfi, thr, shocks, changes``."""
+        """Turn outer draws into the kernel's arrays ``P, dfi, thr, shocks, changes``."""
         n = params.n
         P = np.empty((n, kern.NCOL))
         post = self._rows[rows]
@@ -408,22 +410,12 @@ class StructuralModel:
             changes[:, i] = np.log(params[f"growth_changes.{i}"]) / 12.0
         return P, dfi, np.ascontiguousarray(thr), shocks, changes
 
-    def chunk_arrays(
-        self, seed: int, start: int, n: int, inner: int
-    ) -> tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array]:
-        """Return the per-draw arrays of draws ``start .. start + n - 1``."""
+    def chunk_arrays(self, seed: int, start: int, n: int, inner: int) -> Arrays:
+        """Return the arrays of draws ``start .. start + n - 1``: a row per outer draw."""
         o_lo = start // inner
         o_hi = (start + n - 1) // inner
         params, rows = self.outer_params(seed, o_lo, o_hi - o_lo + 1)
-        P, dfi, thr, sh, gc = self.prepare(params, rows)
-        idx = np.arange(start, start + n) // inner - o_lo
-        return (
-            np.ascontiguousarray(P[idx]),
-            dfi[idx],
-            np.ascontiguousarray(thr[idx]),
-            np.ascontiguousarray(sh[idx]),
-            np.ascontiguousarray(gc[idx]),
-        )
+        return (*self.prepare(params, rows), np.arange(start, start + n) // inner - o_lo)
 
     def _common(self) -> tuple[Array, Array, Array, Array]:
         return t_table(), self._f0, self._hist[0], self._hist[1]
@@ -443,13 +435,13 @@ class StructuralModel:
         ``reference`` runs the former scalar kernel (the same paths to rounding).
         """
         inner_ = inner or inner_size(draws)
-        P, dfi, thr, sh, gc = self.chunk_arrays(seed, first, draws, inner_)
+        P, dfi, thr, sh, gc, row = self.chunk_arrays(seed, first, draws, inner_)
         keys = draw_keys(seed, first, draws)
         out = np.empty((draws, self.horizon + 1, 2))
         latent = np.empty_like(out)
         tab, f0, h0, h1 = self._common()
         kern.paths(
-            keys, P, dfi, thr, tab, f0, h0, h1, self._free, sh, self._sh_month,
+            keys, row, P, dfi, thr, tab, f0, h0, h1, self._free, sh, self._sh_month,
             self._sh_group, self._sh_add, gc, self._gc_month, self._gc_group, out, latent,
             reference,
         )  # fmt: skip
@@ -488,12 +480,10 @@ class EngineModel:
             ),
         }
 
-    def _arrays(
-        self, params: Draws
-    ) -> tuple[Array, NDArray[np.int64], NDArray[np.uint64], Array, Array]:
+    def _arrays(self, params: Draws) -> Arrays:
         size = self.model.posterior.size
         rows = np.minimum((params["posterior.row"] * size).astype(np.int64), size - 1)
-        return self.model.prepare(params, rows)
+        return (*self.model.prepare(params, rows), np.arange(params.n))
 
     def simulate(
         self,
@@ -517,12 +507,12 @@ class EngineModel:
     def paths(self, keys: NDArray[np.uint64], params: Draws) -> Array:
         """Return the observed frontiers, draws x months x groups."""
         m = self.model
-        P, dfi, thr, sh, gc = self._arrays(params)
+        P, dfi, thr, sh, gc, row = self._arrays(params)
         out = np.empty((keys.shape[0], m.horizon + 1, 2))
         latent = np.empty_like(out)
         tab, f0, h0, h1 = m._common()
         kern.paths(
-            keys, P, dfi, thr, tab, f0, h0, h1, m._free, sh, m._sh_month, m._sh_group,
+            keys, row, P, dfi, thr, tab, f0, h0, h1, m._free, sh, m._sh_month, m._sh_group,
             m._sh_add, gc, m._gc_month, m._gc_group, out, latent, False,
         )  # fmt: skip
         return out
