@@ -350,6 +350,9 @@ def _block(
         for k in range(m):
             Cp[r, 0, k] = hist0[max(n0 + u, 0)] if n0 > 0 else P[lo + k, C0]
             Cp[r, 1, k] = hist1[max(n1 + u, 0)] if n1 > 0 else P[lo + k, C1]
+    one_lag = True
+    for k in range(1, m):
+        one_lag = one_lag and lag[k] == lag[0]
     rej = np.zeros(_B, np.bool_)
     for t in range(1, months):
         ut = np.uint64(t)
@@ -380,11 +383,19 @@ def _block(
                         W[r + k] = math.log(max(math.exp(W[r + k]) + v, 1.0))
                     else:
                         W[r + k] += v
-        # the other side's capability L months back (a gather: its own, scalar loop)
+        # the other side's capability L months back: a row copy when the block's draws
+        # share their lag (they come from one or two outer draws in a large run), else a
+        # gather (a loop of its own, which stays scalar)
         now = pad + t
-        for k in range(m):
-            W[_WO0 * _B + k] = Cp[now - lag[k], 1, k]
-            W[_WO1 * _B + k] = Cp[now - lag[k], 0, k]
+        if one_lag:
+            back = now - lag[0]
+            for k in range(m):
+                W[_WO0 * _B + k] = Cp[back, 1, k]
+                W[_WO1 * _B + k] = Cp[back, 0, k]
+        else:
+            for k in range(m):
+                W[_WO0 * _B + k] = Cp[now - lag[k], 1, k]
+                W[_WO1 * _B + k] = Cp[now - lag[k], 0, k]
         for k in range(m):
             # serving share: logit random walk, drift = demand growth - compute growth
             x0 = W[_WX0 * _B + k] + W[_WLH0 * _B + k] - W[_WG0 * _B + k]
