@@ -15,6 +15,18 @@ stay bitwise identical for any chunking (tested).
 ``gapcast.model._structural_reference`` keeps the former scalar kernel, which the tests and
 ``benchmarks/bench_engine.py`` compare this one with.
 
+The parameter arrays hold a row per outer draw and ``row[d]`` is draw ``d``'s: a block
+copies its rows into a small scratch before it runs. The block's frontiers stay in the
+months x groups x draws layout the tallies read (``gapcast.model._outcomes``), so they too
+loop over contiguous rows.
+
+Table gathers are slow on the CPU this was measured on (Zen 4), which decided two
+choices: ``ln(1 + e^x)`` keeps its one division (table-driven ``exp`` and ``log1p`` with
+four gathers and five fewer multiply-adds ran 2.7 against 2.1 ns a call), and a blended
+Student-t row per outer draw was dropped (LLVM does not vectorise gathers from a scratch
+array that might alias the loop's stores, which halved the kernel's speed; the
+compiled-in ``T_TABLE`` is a constant, so gathers from it vectorise).
+
 The random numbers are the engine's counter-based streams (``gapcast.model._random``): a
 number depends only on the draw's key, the stream and the month, so results do not depend
 on the block, chunk or thread a draw lands in. The Student-t shocks are ``T_nu(z)``, the
