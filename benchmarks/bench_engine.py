@@ -12,7 +12,9 @@ Runs the baseline scenario (United States vs China, inputs shaped like the real 
 (c) a straightforward NumPy version of the structural equations: one vectorised step per
     month over all draws, ``numpy.random.Generator`` for every random number, Student-t
     shocks from ``Generator.standard_t`` (it tallies only the strict event, which flatters
-    it a little);
+    it a little). It draws every parameter per draw, where (a) and (b) share them within
+    500 outer draws, so its P60 differs from theirs by the outer draws' sampling noise: at
+    1,000,000 draws, (a)'s P60 ranged from 0.753 to 0.810 over five run seeds;
 
 and prints draw-months per second of each and the ratios, then the time of a whole
 50,000-draw structural forecast (posterior draws, simulation, tallies, headline; the trend
