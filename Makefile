@@ -29,12 +29,13 @@ demo: $(STAMP)
 	$(BIN)/gapcast data status
 	$(BIN)/gapcast gap --metric eci --plot $(OUT)/gap-eci.png
 	$(BIN)/gapcast fit
+	@# the backtest first, so that the forecast's text states the model's current track record
+	$(BIN)/gapcast backtest --workers 2
 	$(BIN)/gapcast forecast --scenario baseline --plot $(OUT)/forecast-baseline.png
 	$(BIN)/gapcast forecast --compare baseline serving-bound node-doubling export-controls-tighten \
 	  export-controls-loosen open-diffusion-fast china-research-push --plot $(OUT)/forecast-compare.html
 	$(BIN)/gapcast thesis
 	$(BIN)/gapcast claims
-	$(BIN)/gapcast backtest --workers 2
 	$(BIN)/gapcast report --scenario baseline --out $(OUT) --lang all
 	@echo "Dashboard: GAPCAST_DB=$(GAPCAST_DB) $(BIN)/gapcast serve   (then open http://127.0.0.1:8000/)"
 
