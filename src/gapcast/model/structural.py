@@ -585,7 +585,7 @@ def run(
     starts = list(range(0, draws, chunk))
     if opts.workers <= 1:
         # one set of tallies for every chunk, summed once at the end: a fresh set per
-        # chunk cost its zeroing, page faults and sum (about 7% of a 1,000,000-draw run)
+        # chunk cost its zeroing, page faults and sum (about 4% of a 1,000,000-draw run)
         # a small run (a slider's provisional answer) is cheaper on one thread than
         # through the thread pool, and leaves the other core to concurrent requests
         parallel = [min(chunk, draws - start) >= PARALLEL_MIN for start in starts]
