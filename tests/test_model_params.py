@@ -53,6 +53,16 @@ def test_ziggurat_normal_is_normal() -> None:
     assert (np.abs(x) > 3.5).mean() == pytest.approx(2 * stats.norm.sf(3.5), rel=0.25)
 
 
+def test_ziggurat_tail_beyond_the_base_strip() -> None:
+    # the 1024-layer ziggurat's base strip ends at r = 4.04: numbers beyond it come from
+    # the tail algorithm only, numbers just inside it mostly from the slow path
+    x = np.abs(_normals(4_000_000))
+    for edge in (3.9, 4.04, 4.3):
+        want = 2 * stats.norm.sf(edge) * x.size
+        got = (x > edge).sum()
+        assert abs(got - want) < 4 * np.sqrt(want), (edge, got, want)
+
+
 def test_ziggurat_tables_close_and_match_the_published_edges() -> None:
     from gapcast.model import _random
 
