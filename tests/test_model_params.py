@@ -70,9 +70,10 @@ def test_ziggurat_tables_close_and_match_the_published_edges() -> None:
     assert _random.ziggurat_r(128) == pytest.approx(3.442619855899, abs=1e-11)
     assert _random.ziggurat_r(256) == pytest.approx(3.6541528853610088, abs=1e-12)
     r = _random.ziggurat_r(_random.ZIG_LAYERS)
+    assert r == pytest.approx(_random.ZIG_R, abs=1e-13)  # the constant the tables use
     assert abs(_random._closure(r, _random.ZIG_LAYERS)) < 1e-12
     # the fast path's share of numbers: 0.4% rejected with 1024 layers
-    kn, _, _, _ = _random._ziggurat_tables(_random.ZIG_LAYERS)
+    kn, _, _ = _random._ziggurat_tables(_random.ZIG_LAYERS, _random.ZIG_R)
     rng = np.random.default_rng(5)
     hz = rng.integers(-(2**31), 2**31, 1_000_000)
     iz = rng.integers(0, _random.ZIG_LAYERS, 1_000_000)

@@ -76,6 +76,10 @@ numbers; with 1024 it rejects 0.4%. In the structural kernel, which vectorises t
 across a block of draws, the scalar slow path was a third of the time of all its normals;
 the tables (16 KiB for the fast path) stay in the first-level cache."""
 
+ZIG_R = 4.038849846109505
+"""The base strip's edge for ``ZIG_LAYERS`` layers: ``ziggurat_r(1024)``, solved once here
+rather than at every start (a test checks the two agree)."""
+
 
 def _f(x: float) -> float:
     return math.exp(-0.5 * x * x)
@@ -111,14 +115,13 @@ def ziggurat_r(layers: int) -> float:
 
 
 def _ziggurat_tables(
-    layers: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float]:
-    """Return Marsaglia & Tsang's (2000) ziggurat tables ``kn, wn, fn`` for ``layers`` and ``r``.
+    layers: int, r: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return Marsaglia & Tsang's (2000) ziggurat tables ``kn, wn, fn`` for ``layers``.
 
-    Their construction for any number of layers: ``r`` solves the closure of equal-area
-    layers (``ziggurat_r``; 3.442619855899 for their 128).
+    Their construction for any number of layers, from the base strip's edge ``r`` that
+    closes equal-area layers (``ziggurat_r``; 3.442619855899 for their 128).
     """
-    r = ziggurat_r(layers)
     v, edges = _layer_edges(r, layers)
     m1 = 2147483648.0
     kn = np.zeros(layers)
@@ -134,10 +137,10 @@ def _ziggurat_tables(
         wn[i] = x[i] / m1
         fn[i] = _f(x[i])
         kn[i] = (x[i - 1] / x[i]) * m1
-    return kn, wn, fn, r
+    return kn, wn, fn
 
 
-_KN, _WN, _FN, _ZIG_R = _ziggurat_tables(ZIG_LAYERS)
+_KN, _WN, _FN = _ziggurat_tables(ZIG_LAYERS, ZIG_R)
 _S32 = np.uint64(32)
 _MASK_LAYER = np.uint64(ZIG_LAYERS - 1)
 
@@ -175,11 +178,11 @@ def _normal_slow(skey: np.uint64, i: np.uint64, hz: float, iz: int) -> float:
                 u1 = (float(draw_bits(skey, i, j) >> _S11) + 0.5) * _INV53
                 j += np.uint64(1)
                 u2 = (float(draw_bits(skey, i, j) >> _S11) + 0.5) * _INV53
-                x = -math.log(u1) / _ZIG_R
+                x = -math.log(u1) / ZIG_R
                 y = -math.log(u2)
                 if y + y >= x * x:
                     break
-            return _ZIG_R + x if hz > 0 else -_ZIG_R - x
+            return ZIG_R + x if hz > 0 else -ZIG_R - x
         j += np.uint64(1)
         u = (float(draw_bits(skey, i, j) >> _S11) + 0.5) * _INV53
         if _FN[iz] + u * (_FN[iz - 1] - _FN[iz]) < math.exp(-0.5 * x * x):

@@ -243,7 +243,7 @@ def _normals(
     """Write ``normal(skeys[k], i)`` for ``k < m`` into ``out`` (bit-identical to ``normal``).
 
     The first loop is the ziggurat's fast path for every draw at once, branch-free so that
-    it vectorises; it flags in ``rej`` and counts the ~1% of draws the fast path rejects,
+    it vectorises; it flags in ``rej`` and counts the 0.4% of draws the fast path rejects,
     which the second loop redoes on the scalar slow path. That loop reads the flags eight
     at a time (``rej`` seen as 64-bit words): with 128 draws a block has a rejection in
     most months, and a flag-by-flag scan to the last one cost more than the slow path.
@@ -273,7 +273,6 @@ def _normals(
 
 @jit(nogil=True, fastmath={"contract"})
 def _block(
-    lo: int,
     m: int,
     keys: NDArray[np.uint64],
     P: Array,
@@ -295,7 +294,7 @@ def _block(
     Ft: Array,
     Cp: Array,
 ) -> None:
-    """Simulate draws ``lo .. lo + m - 1`` (``m <= BATCH``): frontiers into ``Ft``.
+    """Simulate the block's ``m`` draws (``m <= BATCH``): frontiers into ``Ft``.
 
     ``Ft`` is months x 2 x block. ``free[b]`` is NaN for a side whose serving share follows
     its random walk, else the logit of the share it is held at from month 1 on (month 0
@@ -318,50 +317,49 @@ def _block(
     U = np.empty(_NU * _B, np.uint64)
     lag = np.empty(_B, np.int64)
     for k in range(m):
-        d = lo + k
-        key = keys[d]
+        key = keys[k]
         U[_UK0 * _B + k] = stream_key(key, _K_STREAM)
         U[_UK1 * _B + k] = stream_key(key, _S_STREAM)
         U[_UK2 * _B + k] = stream_key(key, _C_STREAM)
         U[_UREL * _B + k] = stream_key(key, _REL_STREAM)
         U[_UOBS * _B + k] = stream_key(key, _OBS_STREAM)
-        U[_UT0 * _B + k] = thr[d, 0]
-        U[_UT1 * _B + k] = thr[d, 1]
-        lag[k] = int(P[d, LAG])
-        W[_WLH0 * _B + k] = P[d, LH0]
-        W[_WLH1 * _B + k] = P[d, LH1]
-        W[_WSS0 * _B + k] = P[d, SS0]
-        W[_WSS1 * _B + k] = P[d, SS1]
-        W[_WVOL * _B + k] = P[d, VOL]
-        W[_WLAM * _B + k] = P[d, LAM]
-        W[_WKAP * _B + k] = P[d, KAP]
-        W[_WSIG * _B + k] = P[d, SIG]
-        W[_WOBS * _B + k] = P[d, OBS]
-        W[_WDFW * _B + k] = P[d, DFW]
-        W[_WTH0 * _B + k] = P[d, TH0]
-        W[_WTH1 * _B + k] = P[d, TH1]
-        W[_WJ * _B + k] = dfi[d]
-        W[_WK0 * _B + k] = P[d, LK0]
-        W[_WK1 * _B + k] = P[d, LK1]
-        W[_WX0 * _B + k] = P[d, X0]
-        W[_WX1 * _B + k] = P[d, X1]
-        W[_WR0 * _B + k] = P[d, LK0] - _softplus(P[d, X0])
-        W[_WR1 * _B + k] = P[d, LK1] - _softplus(P[d, X1])
-        W[_WC0 * _B + k] = P[d, C0]
-        W[_WC1 * _B + k] = P[d, C1]
+        U[_UT0 * _B + k] = thr[k, 0]
+        U[_UT1 * _B + k] = thr[k, 1]
+        lag[k] = int(P[k, LAG])
+        W[_WLH0 * _B + k] = P[k, LH0]
+        W[_WLH1 * _B + k] = P[k, LH1]
+        W[_WSS0 * _B + k] = P[k, SS0]
+        W[_WSS1 * _B + k] = P[k, SS1]
+        W[_WVOL * _B + k] = P[k, VOL]
+        W[_WLAM * _B + k] = P[k, LAM]
+        W[_WKAP * _B + k] = P[k, KAP]
+        W[_WSIG * _B + k] = P[k, SIG]
+        W[_WOBS * _B + k] = P[k, OBS]
+        W[_WDFW * _B + k] = P[k, DFW]
+        W[_WTH0 * _B + k] = P[k, TH0]
+        W[_WTH1 * _B + k] = P[k, TH1]
+        W[_WJ * _B + k] = dfi[k]
+        W[_WK0 * _B + k] = P[k, LK0]
+        W[_WK1 * _B + k] = P[k, LK1]
+        W[_WX0 * _B + k] = P[k, X0]
+        W[_WX1 * _B + k] = P[k, X1]
+        W[_WR0 * _B + k] = P[k, LK0] - _softplus(P[k, X0])
+        W[_WR1 * _B + k] = P[k, LK1] - _softplus(P[k, X1])
+        W[_WC0 * _B + k] = P[k, C0]
+        W[_WC1 * _B + k] = P[k, C1]
         W[_WF0 * _B + k] = f0[0]
         W[_WF1 * _B + k] = f0[1]
-        W[_WG0 * _B + k] = P[d, G0]
-        W[_WG1 * _B + k] = P[d, G1]
-        Cp[pad, 0, k] = P[d, C0]
-        Cp[pad, 1, k] = P[d, C1]
+        W[_WG0 * _B + k] = P[k, G0]
+        W[_WG1 * _B + k] = P[k, G1]
+        Cp[pad, 0, k] = P[k, C0]
+        Cp[pad, 1, k] = P[k, C1]
         Ft[0, 0, k] = f0[0]
         Ft[0, 1, k] = f0[1]
     for r in range(pad):
         u = r - pad
         for k in range(m):
-            Cp[r, 0, k] = hist0[max(n0 + u, 0)] if n0 > 0 else P[lo + k, C0]
-            Cp[r, 1, k] = hist1[max(n1 + u, 0)] if n1 > 0 else P[lo + k, C1]
+            Cp[r, 0, k] = hist0[max(n0 + u, 0)] if n0 > 0 else P[k, C0]
+            Cp[r, 1, k] = hist1[max(n1 + u, 0)] if n1 > 0 else P[k, C1]
     one_lag = True
     for k in range(1, m):
         one_lag = one_lag and lag[k] == lag[0]
@@ -373,7 +371,7 @@ def _block(
             if gc_month[i] == t:
                 b = (_WG0 + gc_group[i]) * _B
                 for k in range(m):
-                    W[b + k] += gc[lo + k, i]
+                    W[b + k] += gc[k, i]
         # this month's normals, a stream at a time (rows N0..N7: K0 K1 S0 S1 C0 C1 O0 O1)
         for s in range(8):
             if (s == 2 and not free0) or (s == 3 and not free1):
@@ -390,7 +388,7 @@ def _block(
             if sh_month[i] == t:
                 r = (_WK0 + sh_group[i]) * _B
                 for k in range(m):
-                    v = sh[lo + k, i]
+                    v = sh[k, i]
                     if sh_add[i] == 1:
                         W[r + k] = math.log(max(math.exp(W[r + k]) + v, 1.0))
                     else:
@@ -569,12 +567,12 @@ def _simulate(
     kb = keys[lo : lo + m]
     if reference:
         block_reference(
-            0, m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
+            m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
             sh_add, gcb, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
     else:
         _block(
-            0, m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
+            m, kb, Pb, dfib, thrb, tab, f0, hist0, hist1, free, shb, sh_month, sh_group,
             sh_add, gcb, gc_month, gc_group, pad, Ft, Cp,
         )  # fmt: skip
 

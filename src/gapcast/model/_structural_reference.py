@@ -119,7 +119,6 @@ def _normals_scalar(skeys: NDArray[np.uint64], i: np.uint64, m: int, out: Array)
 
 @jit(nogil=True)
 def block_reference(
-    lo: int,
     m: int,
     keys: NDArray[np.uint64],
     P: Array,
@@ -141,7 +140,7 @@ def block_reference(
     Ft: Array,
     Cp: Array,
 ) -> None:
-    """Simulate draws ``lo .. lo + m - 1``: frontiers into ``Ft`` (months x 2 x block).
+    """Simulate the block's ``m`` draws: frontiers into ``Ft`` (months x 2 x block).
 
     ``free[b]`` is NaN for a side whose serving share follows its random walk, else the
     logit of the share it is held at from month 1 on (month 0 keeps today's share).
@@ -158,31 +157,30 @@ def block_reference(
     n_gc = gc_month.shape[0]
     # state rows: ln K (2), logit s (2), ln Rbar (2), C (2), F (2)
     for k in range(m):
-        d = lo + k
-        key = keys[d]
+        key = keys[k]
         kk[0, k] = stream_key(key, _K_STREAM)
         kk[1, k] = stream_key(key, _S_STREAM)
         kk[2, k] = stream_key(key, _C_STREAM)
         kk[3, k] = stream_key(key, _REL_STREAM)
         kk[4, k] = stream_key(key, _OBS_STREAM)
-        st[0, k] = P[d, LK0]
-        st[1, k] = P[d, LK1]
-        st[2, k] = P[d, X0]
-        st[3, k] = P[d, X1]
-        st[4, k] = P[d, LK0] - _softplus_libm(P[d, X0])
-        st[5, k] = P[d, LK1] - _softplus_libm(P[d, X1])
-        st[6, k] = P[d, C0]
-        st[7, k] = P[d, C1]
+        st[0, k] = P[k, LK0]
+        st[1, k] = P[k, LK1]
+        st[2, k] = P[k, X0]
+        st[3, k] = P[k, X1]
+        st[4, k] = P[k, LK0] - _softplus_libm(P[k, X0])
+        st[5, k] = P[k, LK1] - _softplus_libm(P[k, X1])
+        st[6, k] = P[k, C0]
+        st[7, k] = P[k, C1]
         st[8, k] = f0[0]
         st[9, k] = f0[1]
-        Cp[pad, 0, k] = P[d, C0]
-        Cp[pad, 1, k] = P[d, C1]
+        Cp[pad, 0, k] = P[k, C0]
+        Cp[pad, 1, k] = P[k, C1]
         Ft[0, 0, k] = f0[0]
         Ft[0, 1, k] = f0[1]
     g = np.empty((2, m))
     for k in range(m):
-        g[0, k] = P[lo + k, G0]
-        g[1, k] = P[lo + k, G1]
+        g[0, k] = P[k, G0]
+        g[1, k] = P[k, G1]
     rn = np.empty((8, m))
     for t in range(1, months):
         ut = np.uint64(t)
@@ -191,7 +189,7 @@ def block_reference(
             if gc_month[i] == t:
                 b = gc_group[i]
                 for k in range(m):
-                    g[b, k] += gc[lo + k, i]
+                    g[b, k] += gc[k, i]
         # this month's random numbers, a stream at a time (rows: K0 K1 S0 S1 C0 C1 O0 O1)
         _normals_scalar(kk[0], u2, m, rn[0])
         _normals_scalar(kk[0], u2 + _U1, m, rn[1])
@@ -205,28 +203,27 @@ def block_reference(
         _normals_scalar(kk[4], u2 + _U1, m, rn[7])
         # compute stock: ln K += g + vol * e
         for k in range(m):
-            vol = P[lo + k, VOL]
+            vol = P[k, VOL]
             st[0, k] += g[0, k] + vol * rn[0, k]
             st[1, k] += g[1, k] + vol * rn[1, k]
         for i in range(n_sh):
             if sh_month[i] == t:
                 r = sh_group[i]
                 for k in range(m):
-                    v = sh[lo + k, i]
+                    v = sh[k, i]
                     if sh_add[i] == 1:
                         st[r, k] = math.log(max(math.exp(st[r, k]) + v, 1.0))
                     else:
                         st[r, k] += v
         back = t - 1
         for k in range(m):
-            d = lo + k
             # serving share: logit random walk, drift = demand growth - compute growth
             if math.isnan(hold0):
-                x0 = st[2, k] + P[d, LH0] - g[0, k] + P[d, SS0] * rn[2, k]
+                x0 = st[2, k] + P[k, LH0] - g[0, k] + P[k, SS0] * rn[2, k]
             else:
                 x0 = hold0
             if math.isnan(hold1):
-                x1 = st[3, k] + P[d, LH1] - g[1, k] + P[d, SS1] * rn[3, k]
+                x1 = st[3, k] + P[k, LH1] - g[1, k] + P[k, SS1] * rn[3, k]
             else:
                 x1 = hold1
             st[2, k] = x0
@@ -239,7 +236,7 @@ def block_reference(
             st[4, k] = r0
             st[5, k] = r1
             # catch-up to the other side's capability L months back
-            u = back + 1 - int(P[d, LAG])
+            u = back + 1 - int(P[k, LAG])
             if u >= 0:
                 o0 = Cp[pad + u, 1, k]
                 o1 = Cp[pad + u, 0, k]
@@ -248,13 +245,13 @@ def block_reference(
                 o1 = hist0[max(n0 + u, 0)] if n0 > 0 else Cp[pad, 0, k]
             c0 = st[6, k]
             c1 = st[7, k]
-            lam = P[d, LAM]
-            kap = P[d, KAP]
-            sig = P[d, SIG]
-            w = P[d, DFW]
-            j = dfi[d]
-            c0n = c0 + P[d, TH0] + lam * dr0 + kap * max(0.0, o0 - c0)
-            c1n = c1 + P[d, TH1] + lam * dr1 + kap * max(0.0, o1 - c1)
+            lam = P[k, LAM]
+            kap = P[k, KAP]
+            sig = P[k, SIG]
+            w = P[k, DFW]
+            j = dfi[k]
+            c0n = c0 + P[k, TH0] + lam * dr0 + kap * max(0.0, o0 - c0)
+            c1n = c1 + P[k, TH1] + lam * dr1 + kap * max(0.0, o1 - c1)
             c0n += sig * _student(rn[4, k], tab, j, w)
             c1n += sig * _student(rn[5, k], tab, j, w)
             st[6, k] = c0n
@@ -262,12 +259,12 @@ def block_reference(
             Cp[pad + t, 0, k] = c0n
             Cp[pad + t, 1, k] = c1n
             # releases observe C with noise; the observed frontier is their running max
-            obs = P[d, OBS]
+            obs = P[k, OBS]
             f0_ = st[8, k]
             f1_ = st[9, k]
-            if draw_bits(kk[3, k], ut, _U0) < thr[d, 0]:
+            if draw_bits(kk[3, k], ut, _U0) < thr[k, 0]:
                 f0_ = max(f0_, c0n + obs * rn[6, k])
-            if draw_bits(kk[3, k], ut, _U1) < thr[d, 1]:
+            if draw_bits(kk[3, k], ut, _U1) < thr[k, 1]:
                 f1_ = max(f1_, c1n + obs * rn[7, k])
             st[8, k] = f0_
             st[9, k] = f1_

@@ -577,8 +577,8 @@ def run(
         if opts.progress is not None:
             opts.progress(min(chunk, draws - start))
 
-    def add(acc: Acc) -> None:
-        totals.add(acc[0], 0)
+    def add(acc: Acc, n: int) -> None:
+        totals.add(acc[0], n)
         np.add(sfirst, acc[1].sum(axis=0), out=sfirst)
         np.add(outer, acc[2].sum(axis=0), out=outer)
 
@@ -593,14 +593,13 @@ def run(
         for start, par in zip(starts, parallel, strict=True):
             one(start, par, acc)
             done(start)
-        add(acc)
+        add(acc, draws)
     else:
         with ThreadPoolExecutor(max_workers=opts.workers) as pool:
             futures = [(s, pool.submit(lambda s: one(s, False, zeros(1)), s)) for s in starts]
             for start, fut in futures:
-                add(fut.result())
+                add(fut.result(), min(chunk, draws - start))
                 done(start)
-    totals.draws = draws
     outer_n = np.full(n_outer, inner, np.int64)
     outer_n[-1] = draws - inner * (n_outer - 1)
     totals.first_ahead = first_ahead
