@@ -35,7 +35,7 @@ def test_age_and_horizons_partly_passed() -> None:
     notes = age.notes()
     assert notes[0] == "Data through 2025-12-22: 342 days old on 2026-11-29."
     assert "gapcast data fetch" in notes[1]
-    assert "'within 1 year' has 1 months left" in notes[2]
+    assert "'within 1 year' has 1 month left" in notes[2]
     fresh = DataAge(D(2025, 12, 22), D(2025, 12, 30), D(2025, 12, 22), (12,))
     assert not fresh.stale and fresh.passed() == pytest.approx({12: 0.26}, abs=0.01)
     assert len(fresh.notes()) == 1  # must not warn: less than a month of the horizon passed

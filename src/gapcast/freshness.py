@@ -107,9 +107,10 @@ class DataAge:
             first = min(passed)
             left = max(0.0, first - passed[first])
             out.append(
-                f"{gone:.0f} months of every horizon (counted from {self.as_of.isoformat()}, "
-                f"the data's end) have already passed: 'within {_years(first)}' has "
-                f"{left:.0f} months left, and what happened meanwhile is not in the data."
+                f"{_months(gone)} of every horizon (counted from {self.as_of.isoformat()}, "
+                f"the data's end) {'have' if round(gone) != 1 else 'has'} already passed: "
+                f"'within {_years(first)}' has {_months(left)} left, and what happened "
+                "meanwhile is not in the data."
             )
         return out
 
@@ -124,6 +125,10 @@ class DataAge:
             "months_passed": {str(h): round(m, 1) for h, m in self.passed().items()},
             "notes": self.notes(),
         }
+
+
+def _months(n: float) -> str:
+    return f"{n:.0f} month" if round(n) == 1 else f"{n:.0f} months"
 
 
 def _years(months: int) -> str:
